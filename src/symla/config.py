@@ -1,0 +1,138 @@
+"""params.yaml: loading, schema validation and resolution of one experiment at one scale.
+
+Resolution order (later wins): defaults < scales.<scale> < experiments.<name> <
+experiments.<name>.scales.<scale>. Every error names the key and the fix in one line.
+"""
+
+import copy
+import dataclasses
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from symla.errors import SymlaError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "params.schema.yaml"
+SCALES = ("smoke", "quick", "paper")
+OVERRIDE_KEYS = ("seeds", "lifetime", "es", "networks", "evaluation")
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _schema_error(err: jsonschema.ValidationError, source) -> SymlaError:
+    key = ".".join(str(p) for p in err.absolute_path) or "<top level>"
+    return SymlaError(f"{source}: invalid value at '{key}': {err.message}")
+
+
+def validate_params(params, source="params.yaml") -> dict:
+    """Check params against workflow/schemas/params.schema.yaml; returns params unchanged."""
+    schema = yaml.safe_load(SCHEMA_PATH.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(params), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
+    if errors:
+        raise _schema_error(errors[0], source)
+    from symla.envs.splits import UnknownSplitError, make_split
+
+    for name, exp in params["experiments"].items():
+        for split in [exp["train_split"], *exp["eval_splits"]]:
+            try:
+                make_split(split)
+            except UnknownSplitError as err:
+                raise SymlaError(f"{source}: experiments.{name}: {err}") from None
+        for scale in SCALES:
+            resolve_experiment(params, name, scale)  # missing required settings fail here
+    return params
+
+
+def load_params(path="params.yaml", scale: str | None = None) -> dict:
+    """Read and validate params.yaml; ``scale`` overrides its ``scale`` key."""
+    path = Path(path)
+    if not path.exists():
+        raise SymlaError(f"{path} not found; run from the repository root or pass --params")
+    try:
+        params = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SymlaError(f"{path} is not valid YAML{where}: {getattr(err, 'problem', err)}") from None
+    if not isinstance(params, dict):
+        raise SymlaError(f"{path} must be a mapping of settings, got {type(params).__name__}")
+    if scale is not None:
+        if scale not in SCALES:
+            raise SymlaError(f"invalid scale {scale!r}; choose one of {', '.join(SCALES)}")
+        params["scale"] = scale
+    return validate_params(params, str(path))
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """One experiment fully resolved at one scale."""
+
+    name: str
+    scale: str
+    train_split: str
+    eval_splits: tuple
+    learners: tuple
+    seeds: tuple
+    lifetime: int
+    es: dict
+    networks: dict
+    evaluation: dict
+    claim: str = ""
+
+
+REQUIRED_ES = ("noise_std", "learning_rate", "fitness_shaping", "checkpoint_every", "pairs",
+               "generations", "lifetimes_per_member")
+
+
+def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Experiment:
+    scale = scale or params["scale"]
+    if name not in params["experiments"]:
+        raise SymlaError(f"unknown experiment {name!r}; known experiments: "
+                         f"{', '.join(params['experiments'])}")
+    exp = params["experiments"][name]
+    merged = deep_merge(params.get("defaults", {}), params["scales"].get(scale, {}))
+    merged = deep_merge(merged, {k: exp[k] for k in OVERRIDE_KEYS if k in exp})
+    merged = deep_merge(merged, exp.get("scales", {}).get(scale, {}))
+    for key in ("seeds", "lifetime"):
+        if key not in merged:
+            raise SymlaError(f"params.yaml: experiment {name!r} at scale {scale!r} has no '{key}'; "
+                             f"set it under defaults, scales.{scale} or the experiment")
+    missing = [k for k in REQUIRED_ES if k not in merged.get("es", {})]
+    if missing:
+        raise SymlaError(f"params.yaml: experiment {name!r} at scale {scale!r} misses es."
+                         f"{', es.'.join(missing)}; set them under defaults.es or scales.{scale}.es")
+    if "lifetimes" not in merged.get("evaluation", {}):
+        raise SymlaError(f"params.yaml: experiment {name!r} at scale {scale!r} misses "
+                         f"evaluation.lifetimes; set it under scales.{scale}.evaluation")
+    return Experiment(
+        name=name, scale=scale, train_split=exp["train_split"], eval_splits=tuple(exp["eval_splits"]),
+        learners=tuple(exp["learners"]), seeds=tuple(merged["seeds"]), lifetime=merged["lifetime"],
+        es=merged["es"], networks=merged.get("networks", {}), evaluation=merged["evaluation"],
+        claim=exp.get("claim", ""))
+
+
+def build_learner(experiment: Experiment, learner: str):
+    """The learner of an experiment; MetaRNN is padded to the largest split it must run on."""
+    from symla.envs.splits import make_split
+    from symla.learners import make_learner
+
+    if learner not in experiment.learners:
+        raise SymlaError(f"learner {learner!r} is not part of experiment {experiment.name!r} "
+                         f"(learners: {', '.join(experiment.learners)})")
+    settings = dict(experiment.networks.get(learner, {}))
+    if learner == "metarnn":
+        splits = [make_split(s) for s in (experiment.train_split, *experiment.eval_splits)]
+        settings.setdefault("obs_size", max(s.obs_size for s in splits))
+        settings.setdefault("num_actions", max(s.num_actions for s in splits))
+    return make_learner(learner, **settings)

@@ -1,0 +1,5 @@
+"""One exception type for every user-facing problem: the CLI prints it as one line, no traceback."""
+
+
+class SymlaError(Exception):
+    """A problem the user can fix; the message names it and the fix."""

@@ -1,0 +1,27 @@
+"""Learners: black-box meta-learners behind one interface.
+
+Every learner is a small frozen dataclass of static settings (hashable, so jit treats it as a
+constant) with three pure methods:
+
+- ``init_params(key)``: meta-parameters (a pytree of arrays) that ES optimises.
+- ``init_state(params, key, obs_size, num_actions)``: a fresh lifetime state (the learner's fast
+  memory), drawn anew for every lifetime.
+- ``step(params, state, obs, prev_action, reward) -> (logits, state)``: one environment step;
+  ``prev_action`` is a one-hot vector of the environment's action count (all zeros at the start of
+  a lifetime, so "no action yet" is not confused with action 0).
+"""
+
+from symla.learners.metarnn import MetaRNN
+from symla.learners.symla import SymLA
+
+LEARNERS = {"symla": SymLA, "metarnn": MetaRNN}
+
+
+def make_learner(name: str, **settings):
+    """Build a learner by name; an unknown name is a one-line error listing the known ones."""
+    if name not in LEARNERS:
+        raise ValueError(f"unknown learner {name!r}; known learners: {', '.join(sorted(LEARNERS))}")
+    return LEARNERS[name](**settings)
+
+
+__all__ = ["SymLA", "MetaRNN", "LEARNERS", "make_learner"]

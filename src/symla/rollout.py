@@ -1,0 +1,92 @@
+"""Lifetime rollouts: a learner acting in one task for L steps across episode boundaries.
+
+The learner's state carries over episode ends and is fresh only at the start of a lifetime, so
+learning must happen inside the lifetime. ``run_lifetime`` is pure and jit-able; vmap it over
+lifetimes and over a population of meta-parameters (``run_population``).
+
+Memory does not grow with L: by default only fixed-size summaries (totals and per-bin sums over
+``num_bins`` equal parts of the lifetime) are kept; per-step traces only when ``record=True``.
+"""
+
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+
+@struct.dataclass
+class LifetimeResult:
+    """Fitness is the sum of the rewards the learner received (its meta-objective)."""
+
+    fitness: jax.Array  # sum of learner rewards over the lifetime
+    env_return: jax.Array  # sum of environment rewards over the lifetime
+    episodes: jax.Array  # number of episodes that ended within the lifetime
+    bin_reward: jax.Array  # [num_bins] environment reward per part of the lifetime
+    bin_episodes: jax.Array  # [num_bins] episodes that ended in each part
+    bin_episode_return: jax.Array  # [num_bins] summed returns of the episodes that ended there
+    trace: dict | None = None  # per-step arrays, only with record=True
+
+
+def run_lifetime(learner, split, params, key, length: int, num_bins: int = 10,
+                 record: bool = False) -> LifetimeResult:
+    """Run one lifetime of ``length`` steps; everything random derives from ``key``."""
+    num_bins = max(1, min(num_bins, length))
+    k_task, k_reset, k_state, k_steps = jax.random.split(key, 4)
+    task = split.sample_task(k_task)
+    obs, env_state = split.reset(k_reset, task)
+    learner_state = learner.init_state(params, k_state, split.obs_size, split.num_actions)
+    zero = jnp.zeros((), jnp.float32)
+    bins = jnp.zeros((num_bins,), jnp.float32)
+    carry = {
+        "obs": obs, "env_state": env_state, "learner_state": learner_state,
+        "prev_action": jnp.zeros((split.num_actions,), jnp.float32),  # no action yet: all zeros
+        "prev_reward": zero, "episode_return": zero,
+        "fitness": zero, "bin_reward": bins, "bin_episodes": bins, "bin_episode_return": bins,
+    }
+
+    def step(carry, t):
+        k_action, k_env = jax.random.split(jax.random.fold_in(k_steps, t))
+        logits, learner_state = learner.step(
+            params, carry["learner_state"], carry["obs"], carry["prev_action"], carry["prev_reward"])
+        action = jax.random.categorical(k_action, logits)
+        obs, env_state, reward, learner_reward, done = split.step(
+            k_env, carry["env_state"], action, task)
+        episode_return = carry["episode_return"] + reward
+        b = t * num_bins // length
+        done_f = done.astype(jnp.float32)
+        new = {
+            "obs": obs, "env_state": env_state, "learner_state": learner_state,
+            "prev_action": jax.nn.one_hot(action, split.num_actions, dtype=jnp.float32),
+            "prev_reward": learner_reward,
+            "episode_return": jnp.where(done, 0.0, episode_return),
+            "fitness": carry["fitness"] + learner_reward,
+            "bin_reward": carry["bin_reward"].at[b].add(reward),
+            "bin_episodes": carry["bin_episodes"].at[b].add(done_f),
+            "bin_episode_return": carry["bin_episode_return"].at[b].add(done_f * episode_return),
+        }
+        out = None
+        if record:
+            out = {"action": action, "logits": logits, "reward": reward,
+                   "learner_reward": learner_reward, "done": done}
+        return new, out
+
+    final, trace = jax.lax.scan(step, carry, jnp.arange(length))
+    return LifetimeResult(
+        fitness=final["fitness"],
+        env_return=final["bin_reward"].sum(),
+        episodes=final["bin_episodes"].sum(),
+        bin_reward=final["bin_reward"],
+        bin_episodes=final["bin_episodes"],
+        bin_episode_return=final["bin_episode_return"],
+        trace=trace,
+    )
+
+
+def run_lifetimes(learner, split, params, keys, length: int, num_bins: int = 10,
+                  record: bool = False) -> LifetimeResult:
+    """Many lifetimes of one set of meta-parameters: vmapped over ``keys``."""
+    return jax.vmap(lambda k: run_lifetime(learner, split, params, k, length, num_bins, record))(keys)
+
+
+def run_population(learner, split, population, keys, length: int, num_bins: int = 10) -> LifetimeResult:
+    """[P] meta-parameters x [P, B] keys -> results of shape [P, B]."""
+    return jax.vmap(lambda p, k: run_lifetimes(learner, split, p, k, length, num_bins))(population, keys)
