@@ -22,6 +22,11 @@ from symla.rollout import run_lifetimes, run_population
 FITNESS_SHAPING = {"centered_rank": centered_rank_fitness_shaping_fn, "none": identity_fitness_shaping_fn}
 
 
+def canonical(tree):
+    """Strong-typed arrays: a fresh, a carried and a restored state then compile to the same code."""
+    return jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.asarray(x).dtype), tree)
+
+
 def _to_evosax_fitness(lifetime_reward):
     """evosax minimises; we maximise lifetime reward. The only sign flip in the project."""
     return -lifetime_reward
@@ -61,7 +66,8 @@ class MetaTrainer:
     def init(self, seed: int):
         """ES state for a run; the learner's initial meta-parameters are the search centre."""
         k_params, k_es = jax.random.split(jax.random.PRNGKey(seed))
-        return self.strategy.init(k_es, self.learner.init_params(k_params), self.strategy.default_params)
+        return canonical(self.strategy.init(k_es, self.learner.init_params(k_params),
+                                            self.strategy.default_params))
 
     def run_key(self, seed: int):
         return jax.random.fold_in(jax.random.PRNGKey(seed), 1)
@@ -81,7 +87,7 @@ class MetaTrainer:
                                       self.strategy.default_params)
         metrics = {"fitness_mean": fitness.mean(), "fitness_best": fitness.max(),
                    "fitness_worst": fitness.min(), "fitness_centre": centre_fitness}
-        return state, metrics
+        return canonical(state), metrics
 
     def meta_params(self, state):
         """The search centre: what the run delivers as its meta-parameters."""

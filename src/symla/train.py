@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from symla import checkpoint
 from symla.config import Experiment, build_learner
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
-from symla.es import MetaTrainer
+from symla.es import MetaTrainer, canonical
 from symla.progress import Progress
 
 LOG_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre",
@@ -80,12 +81,16 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
             raise SymlaError(f"{state_path} belongs to another run ({meta.get('identity')}); "
                              "move it away or use another --out")
         restored, meta = checkpoint.load(state_path, {"es_state": state, "log": tree["log"]})
-        state, rows, start = restored["es_state"], _columns_to_rows(restored["log"]), int(meta["generation"])
+        state, rows, start = canonical(restored["es_state"]), _columns_to_rows(restored["log"]), int(meta["generation"])
         if not quiet:
             print(f"resuming {out} from generation {start}/{total}", flush=True)
     _write_log(log_path, rows)
 
     run_key = trainer.run_key(seed)
+    t_compile = time.monotonic()
+    generation = trainer.generation.lower(state, run_key, jnp.int32(start)).compile()
+    if not quiet:
+        print(f"compiled one generation in {time.monotonic() - t_compile:.1f} s", flush=True)
     progress = Progress(total, start, label=f"{experiment.name}/{learner_name}/seed{seed}",
                         stream=None if not quiet else open("/dev/null", "w"))
     env_steps = start * trainer.env_steps_per_generation
@@ -95,7 +100,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
         writer = csv.DictWriter(log_file, LOG_COLUMNS)
         for gen in range(start, total):
             t0 = time.monotonic()
-            state, metrics = trainer.generation(state, run_key, gen)
+            state, metrics = generation(state, run_key, jnp.int32(gen))
             metrics = jax.device_get(metrics)
             dt = time.monotonic() - t0
             env_steps += trainer.env_steps_per_generation
