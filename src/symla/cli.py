@@ -36,6 +36,111 @@ def _check_learner(experiment, learner):
                          f"choose one of {', '.join(experiment.learners)}")
 
 
+def _experiment(args):
+    from symla.config import load_params, resolve_experiment
+
+    params = load_params(args.params, args.scale)
+    return params, resolve_experiment(params, args.experiment)
+
+
+def _write_tables(out_dir, lifetimes, bins):
+    from pathlib import Path
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    lifetimes.to_csv(out / "lifetimes.csv", index=False)
+    bins.to_csv(out / "bins.csv", index=False)
+
+
+def cmd_evaluate(args):
+    from symla.evaluate import evaluate_checkpoint
+
+    _, experiment = _experiment(args)
+    _check_learner(experiment, args.learner)
+    _write_tables(args.out_dir, *evaluate_checkpoint(experiment, args.learner, args.seed, args.checkpoint))
+
+
+def cmd_baselines(args):
+    from symla.evaluate import evaluate_baselines
+
+    _, experiment = _experiment(args)
+    _write_tables(args.out_dir, *evaluate_baselines(experiment))
+
+
+def cmd_aggregate(args):
+    from pathlib import Path
+
+    import pandas as pd
+
+    from symla.analysis import add_within_lifetime_metrics, summary_table
+    from symla.errors import SymlaError
+
+    missing = [d for d in args.inputs if not (Path(d) / "lifetimes.csv").exists()]
+    if missing:
+        raise SymlaError(f"no lifetimes.csv in {missing[0]}; run its evaluation first")
+    lifetimes = pd.concat([pd.read_csv(Path(d) / "lifetimes.csv") for d in args.inputs], ignore_index=True)
+    bins = pd.concat([pd.read_csv(Path(d) / "bins.csv") for d in args.inputs], ignore_index=True)
+    keys = ["learner", "split", "seed", "lifetime"]
+    lifetimes = add_within_lifetime_metrics(lifetimes, bins).sort_values(keys, kind="stable")
+    bins = bins.sort_values(keys + ["bin"], kind="stable")
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    lifetimes.to_csv(out / "lifetimes.csv", index=False)
+    bins.to_csv(out / "bins.csv", index=False)
+    summary_table(lifetimes).to_csv(out / "summary.csv", index=False)
+
+
+def cmd_figure(args):
+    from pathlib import Path
+
+    import pandas as pd
+
+    from symla import figures
+    from symla.config import load_params
+    from symla.errors import SymlaError
+
+    params = load_params(args.params, args.scale)
+    if args.name not in params.get("figures", {}):
+        raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
+    spec = params["figures"][args.name]
+    agg = Path(args.aggregate_dir)
+    if spec["kind"] == "lifetime_reward":
+        figures.lifetime_reward_figure(pd.read_csv(agg / "lifetimes.csv"), args.out, spec["title"], spec.get("splits"))
+    else:
+        figures.within_lifetime_figure(pd.read_csv(agg / "bins.csv"), args.out, spec["title"],
+                                       spec.get("metric", "reward"), spec.get("splits"))
+
+
+def cmd_verify(args):
+    from pathlib import Path
+
+    from symla.config import load_params
+    from symla.verify import build_manifest, verify_claims, write_json
+
+    params = load_params(args.params, args.scale)
+    claims = verify_claims(params, args.aggregate_dir)
+    out = Path(args.out_dir)
+    write_json(out / "claims.json", claims)
+    write_json(out / "summary.json", {"claims_passed": claims["passed"], "claims_total": claims["total"],
+                                      **{k: int(v["passed"]) for k, v in claims["claims"].items()}})
+    write_json(out / "manifest.json", build_manifest(args.results_dir))
+    for name, v in claims["claims"].items():
+        print(f"{'PASS' if v['passed'] else 'FAIL'}  {name}: {v['metric']} difference {v['difference']:.3g} "
+              f"[{v['ci_low']:.3g}, {v['ci_high']:.3g}] {v['test']} {v['threshold']}")
+    print(f"{claims['passed']}/{claims['total']} claims pass")
+
+
+def cmd_compare(args):
+    from symla.verify import compare
+
+    rows = compare(args.a, args.b)
+    for item, status, detail in rows:
+        print(f"{status:17s} {item}" + (f"  ({detail})" if detail else ""))
+    counts = {s: sum(r[1] == s for r in rows) for s in ("bit-identical", "within tolerance", "different", "missing")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return 0 if counts["different"] == counts["missing"] == 0 else 1
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="symla", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +152,43 @@ def build_parser():
     p.add_argument("--out", required=True, help="run directory for checkpoints, log and curve")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="meta-test a trained checkpoint on its experiment's held-out splits")
+    _add_common(p)
+    p.add_argument("--learner", required=True, help="symla or metarnn")
+    p.add_argument("--seed", type=int, required=True, help="meta-training seed of the checkpoint")
+    p.add_argument("--checkpoint", required=True, help="meta_params.msgpack written by `symla train`")
+    p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv and bins.csv")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("baselines", help="evaluate the random policy (and the best arm) on every split")
+    _add_common(p)
+    p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv and bins.csv")
+    p.set_defaults(func=cmd_baselines)
+
+    p = sub.add_parser("aggregate", help="merge meta-test tables of one experiment; summary with 95%% CIs")
+    p.add_argument("--inputs", nargs="+", required=True, help="directories written by evaluate/baselines")
+    p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv, bins.csv, summary.csv")
+    p.set_defaults(func=cmd_aggregate)
+
+    p = sub.add_parser("figure", help="draw one figure of params.yaml's `figures` (PNG and PDF)")
+    _add_common(p, experiment=False)
+    p.add_argument("--name", required=True, help="figure name from params.yaml")
+    p.add_argument("--aggregate-dir", required=True, help="aggregate directory of the figure's experiment")
+    p.add_argument("--out", required=True, help="output path without suffix (writes .png and .pdf)")
+    p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser("verify", help="judge every claim (95%% CI vs threshold) and hash every artifact")
+    _add_common(p, experiment=False)
+    p.add_argument("--aggregate-dir", required=True, help="results/<scale>/aggregate")
+    p.add_argument("--results-dir", required=True, help="results/<scale>, hashed into the manifest")
+    p.add_argument("--out-dir", required=True, help="directory for claims.json, summary.json, manifest.json")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("compare", help="compare two manifest.json or two claims.json files")
+    p.add_argument("a", help="first file (e.g. the shipped reference)")
+    p.add_argument("b", help="second file (e.g. your run)")
+    p.set_defaults(func=cmd_compare)
     return parser
 
 
@@ -56,7 +198,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except SymlaError as err:
         print(f"symla: error: {err}", file=sys.stderr)
         return 2

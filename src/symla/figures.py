@@ -34,3 +34,44 @@ def training_curve(log_csv, stem, title=""):
     ax.set_title(title)
     fig.tight_layout()
     save(fig, stem)
+
+
+def lifetime_reward_figure(lifetimes: pd.DataFrame, stem, title, splits=None):
+    """Mean lifetime reward per split and learner, 95% bootstrap CI, baselines included."""
+    data = lifetimes if not splits else lifetimes[lifetimes["split"].isin(splits)]
+    sns.set_theme(style="whitegrid")
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    order = list(dict.fromkeys(data["split"]))
+    hue_order = [h for h in ("symla", "metarnn", "random", "best_arm") if h in set(data["learner"])]
+    sns.barplot(data, x="split", y="fitness", hue="learner", order=order, hue_order=hue_order,
+                errorbar=("ci", 95), n_boot=1000, seed=0, ax=ax)
+    ax.set_ylabel("lifetime reward (mean, 95% CI)")
+    ax.set_title(title)
+    fig.tight_layout()
+    save(fig, stem)
+
+
+def within_lifetime_figure(bins: pd.DataFrame, stem, title, metric="reward", splits=None):
+    """How reward (or episode return) changes over the lifetime: learning inside a lifetime."""
+    data = bins if not splits else bins[bins["split"].isin(splits)]
+    if metric == "episode_return":
+        grouped = data.groupby(["learner", "split", "seed", "bin"], as_index=False)[["episode_return_sum", "episodes"]].sum()
+        grouped["value"] = grouped["episode_return_sum"] / grouped["episodes"].where(grouped["episodes"] > 0)
+        ylabel = "mean episode return"
+    else:
+        grouped = data.groupby(["learner", "split", "seed", "bin"], as_index=False)["reward"].mean()
+        grouped["value"] = grouped["reward"]
+        ylabel = "reward per lifetime part"
+    sns.set_theme(style="whitegrid")
+    splits_present = list(dict.fromkeys(grouped["split"]))
+    fig, axes = plt.subplots(1, len(splits_present), figsize=(4.2 * len(splits_present), 3.6), squeeze=False)
+    hue_order = [h for h in ("symla", "metarnn", "random") if h in set(grouped["learner"])]
+    for ax, split in zip(axes[0], splits_present):
+        sns.lineplot(grouped[grouped["split"] == split], x="bin", y="value", hue="learner", hue_order=hue_order,
+                     errorbar=("ci", 95), n_boot=1000, seed=0, marker="o", ax=ax)
+        ax.set_title(split)
+        ax.set_xlabel("part of the lifetime")
+        ax.set_ylabel(ylabel)
+    fig.suptitle(title)
+    fig.tight_layout()
+    save(fig, stem)

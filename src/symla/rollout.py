@@ -26,12 +26,17 @@ class LifetimeResult:
     trace: dict | None = None  # per-step arrays, only with record=True
 
 
+def lifetime_task(split, key):
+    """The task a lifetime with ``key`` faces (what run_lifetime samples first)."""
+    return split.sample_task(jax.random.split(key, 4)[0])
+
+
 def run_lifetime(learner, split, params, key, length: int, num_bins: int = 10,
                  record: bool = False) -> LifetimeResult:
     """Run one lifetime of ``length`` steps; everything random derives from ``key``."""
     num_bins = max(1, min(num_bins, length))
-    k_task, k_reset, k_state, k_steps = jax.random.split(key, 4)
-    task = split.sample_task(k_task)
+    _, k_reset, k_state, k_steps = jax.random.split(key, 4)
+    task = lifetime_task(split, key)
     obs, env_state = split.reset(k_reset, task)
     learner_state = learner.init_state(params, k_state, split.obs_size, split.num_actions)
     zero = jnp.zeros((), jnp.float32)

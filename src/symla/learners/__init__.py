@@ -11,8 +11,27 @@ constant) with three pure methods:
   a lifetime, so "no action yet" is not confused with action 0).
 """
 
+import dataclasses
+
+import jax.numpy as jnp
+
 from symla.learners.metarnn import MetaRNN
 from symla.learners.symla import SymLA
+
+
+@dataclasses.dataclass(frozen=True)
+class RandomPolicy:
+    """The random baseline: uniform logits over the environment's actions, nothing to learn."""
+
+    def init_params(self, key):
+        return {}
+
+    def init_state(self, params, key, obs_size, num_actions):
+        return ()
+
+    def step(self, params, state, obs, prev_action, reward):
+        return jnp.zeros(prev_action.shape[-1]), state
+
 
 LEARNERS = {"symla": SymLA, "metarnn": MetaRNN}
 
@@ -24,4 +43,4 @@ def make_learner(name: str, **settings):
     return LEARNERS[name](**settings)
 
 
-__all__ = ["SymLA", "MetaRNN", "LEARNERS", "make_learner"]
+__all__ = ["SymLA", "MetaRNN", "RandomPolicy", "LEARNERS", "make_learner"]

@@ -1,0 +1,27 @@
+# SymLA reproduction pipeline. Everything comes from params.yaml (validated against
+# workflow/schemas/params.schema.yaml); rules are thin calls of the `symla` CLI.
+#   snakemake                                  the scale set in params.yaml, local profile
+#   snakemake --config scale=smoke             another scale (results/<scale>/ keeps them apart)
+#   snakemake --profile workflow/profiles/slurm
+#   snakemake --report results/<scale>/report.html
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "params.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,102 @@
+"""Aggregation of meta-test tables and the statistics behind every claim.
+
+Confidence intervals are 95% hierarchical bootstrap intervals over meta-training seeds and, within
+each seed, meta-test lifetimes: a claim must hold across seeds, not for one lucky run. The
+bootstrap's own seed is fixed, so the same tables give the same intervals bit for bit.
+"""
+
+import numpy as np
+import pandas as pd
+
+from symla.errors import SymlaError
+
+BOOTSTRAP_SEED = 0
+BOOTSTRAP_SAMPLES = 2000
+METRICS = ("fitness", "env_return", "mean_episode_return", "reward_rise", "episode_return_rise",
+           "episode_return_late")
+
+
+def add_within_lifetime_metrics(lifetimes: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFrame:
+    """Per lifetime: the change from the first third of the lifetime to the last third."""
+    num_bins = int(bins["bin"].max()) + 1
+    third = max(1, num_bins // 3)
+    keys = ["experiment", "split", "learner", "seed", "lifetime"]
+    part = np.where(bins["bin"] < third, "early", np.where(bins["bin"] >= num_bins - third, "late", "mid"))
+    grouped = bins.assign(part=part).groupby(keys + ["part"])[["reward", "episodes", "episode_return_sum"]].sum()
+    wide = grouped.unstack("part")
+    reward_rise = (wide[("reward", "late")] - wide[("reward", "early")]) / third
+    ep_late = wide[("episode_return_sum", "late")] / wide[("episodes", "late")].replace(0, np.nan)
+    ep_early = wide[("episode_return_sum", "early")] / wide[("episodes", "early")].replace(0, np.nan)
+    extra = pd.DataFrame({"reward_rise": reward_rise, "episode_return_late": ep_late,
+                          "episode_return_rise": ep_late - ep_early}).reset_index()
+    return lifetimes.merge(extra, on=keys, how="left")
+
+
+def hierarchical_bootstrap(values: np.ndarray, samples=BOOTSTRAP_SAMPLES, seed=BOOTSTRAP_SEED):
+    """values: [seeds, lifetimes] (NaN = undefined). Returns (mean, ci_low, ci_high)."""
+    values = np.asarray(values, np.float64)
+    rng = np.random.default_rng(seed)
+    S, N = values.shape
+    seed_idx = rng.integers(0, S, (samples, S))
+    life_idx = rng.integers(0, N, (samples, S, N))
+    resampled = values[seed_idx[..., None], life_idx]
+    with np.errstate(all="ignore"):
+        means = np.nanmean(resampled.reshape(samples, -1), axis=1)
+    mean = float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+    if not np.isfinite(means).any():
+        return mean, float("nan"), float("nan")
+    low, high = np.nanpercentile(means, [2.5, 97.5])
+    return mean, float(low), float(high)
+
+
+def side_values(table: pd.DataFrame, side: dict, metric: str, seeds=None) -> pd.DataFrame:
+    """[seed x lifetime] values of one learner on one split; baselines (seed -1) cover every seed."""
+    rows = table[(table["learner"] == side["learner"]) & (table["split"] == side["split"])]
+    if rows.empty:
+        raise SymlaError(f"no meta-test results for learner {side['learner']!r} on split {side['split']!r}; "
+                         "check the claim's experiment, learner and split names in params.yaml")
+    wide = rows.pivot(index="seed", columns="lifetime", values=metric)
+    if list(wide.index) == [-1] and seeds is not None:
+        wide = pd.DataFrame(np.repeat(wide.values, len(seeds), 0), index=seeds, columns=wide.columns)
+    return wide
+
+
+def claim_statistic(table: pd.DataFrame, claim: dict) -> dict:
+    """The paired difference a - b (or a alone) of a claim, with its 95% CI and verdict."""
+    metric = claim.get("metric", "fitness")
+    a = side_values(table, claim["a"], metric)
+    seeds = list(a.index)
+    if "b" in claim:
+        b = side_values(table, claim["b"], metric, seeds).reindex(index=a.index, columns=a.columns)
+        diff = a.values - b.values
+        b_mean = float(np.nanmean(b.values))
+    else:
+        diff, b_mean = a.values, 0.0
+    mean, low, high = hierarchical_bootstrap(diff)
+    threshold = float(claim["threshold"])
+    test = claim["test"]
+    if test == "greater":
+        passed = low > threshold
+    elif test == "less":
+        passed = high < -threshold
+    elif test == "within":
+        passed = -threshold < low and high < threshold
+    else:
+        raise SymlaError(f"claim test {test!r} unknown; use greater, less or within")
+    return {"a_mean": float(np.nanmean(a.values)), "b_mean": b_mean, "difference": mean,
+            "ci_low": low, "ci_high": high, "threshold": threshold, "test": test,
+            "passed": bool(passed), "seeds": len(seeds), "lifetimes": int(a.shape[1]), "metric": metric}
+
+
+def summary_table(lifetimes: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% CI of every metric for every learner x split."""
+    rows = []
+    for (split, learner), group in lifetimes.groupby(["split", "learner"], sort=True):
+        for metric in METRICS:
+            if metric not in group:
+                continue
+            wide = group.pivot(index="seed", columns="lifetime", values=metric)
+            mean, low, high = hierarchical_bootstrap(wide.values)
+            rows.append({"split": split, "learner": learner, "metric": metric, "mean": mean,
+                         "ci_low": low, "ci_high": high, "seeds": wide.shape[0], "lifetimes": wide.shape[1]})
+    return pd.DataFrame(rows)

@@ -1,0 +1,111 @@
+"""Meta-testing: run a trained learner (or a baseline) for many lifetimes on held-out splits.
+
+Every learner and baseline sees the same lifetimes: lifetime i of a split uses key i of
+``evaluation.seed``, so results pair up across learners, seeds and splits (a permuted split
+draws the same task as its unpermuted twin, only seen through the permutation). Lifetimes run in
+chunks of ``evaluation.chunk`` to bound memory. Output is tidy: one row per lifetime, and one row
+per lifetime and lifetime part (bin).
+"""
+
+import jax
+import numpy as np
+import pandas as pd
+
+from symla import checkpoint
+from symla.config import Experiment, build_learner
+from symla.envs.splits import make_split
+from symla.errors import SymlaError
+from symla.learners import RandomPolicy
+from symla.rollout import lifetime_task, run_lifetimes
+
+DEFAULT_EVAL_SEED = 1000
+
+
+def lifetime_keys(experiment: Experiment, lifetimes: int | None = None):
+    seed = experiment.evaluation.get("seed", DEFAULT_EVAL_SEED)
+    return jax.random.split(jax.random.PRNGKey(seed), lifetimes or experiment.evaluation["lifetimes"])
+
+
+def run_chunked(learner, split, params, keys, length, num_bins, chunk):
+    """run_lifetimes over ``keys`` in chunks of ``chunk`` (one compiled function for all chunks)."""
+    fn = jax.jit(lambda p, k: run_lifetimes(learner, split, p, k, length, num_bins))
+    parts = []
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        pad = chunk - len(part)
+        if pad:  # keep one shape so the chunk function compiles once
+            part = np.concatenate([part, np.repeat(part[-1:], pad, axis=0)])
+        res = jax.device_get(fn(params, part))
+        parts.append(jax.tree.map(lambda x: x[: chunk - pad], res))
+    return jax.tree.map(lambda *xs: np.concatenate(xs), *parts)
+
+
+def to_tables(result, ids: dict):
+    n, num_bins = result.bin_reward.shape
+    episodes = np.asarray(result.episodes)
+    ep_sum = np.asarray(result.bin_episode_return).sum(1)
+    lifetimes = pd.DataFrame({
+        **{k: [v] * n for k, v in ids.items()},
+        "lifetime": np.arange(n),
+        "fitness": np.asarray(result.fitness, np.float64),
+        "env_return": np.asarray(result.env_return, np.float64),
+        "episodes": episodes.astype(np.int64),
+        "mean_episode_return": np.where(episodes > 0, ep_sum / np.maximum(episodes, 1), np.nan),
+    })
+    bins = pd.DataFrame({
+        **{k: [v] * (n * num_bins) for k, v in ids.items()},
+        "lifetime": np.repeat(np.arange(n), num_bins),
+        "bin": np.tile(np.arange(num_bins), n),
+        "reward": np.asarray(result.bin_reward, np.float64).reshape(-1),
+        "episodes": np.asarray(result.bin_episodes).reshape(-1).astype(np.int64),
+        "episode_return_sum": np.asarray(result.bin_episode_return, np.float64).reshape(-1),
+    })
+    return lifetimes, bins
+
+
+def load_meta_params(experiment: Experiment, learner_name: str, path):
+    learner = build_learner(experiment, learner_name)
+    template = learner.init_params(jax.random.PRNGKey(0))
+    params, meta = checkpoint.load(path, template)
+    ident = meta.get("identity", {})
+    if ident.get("learner") != learner_name or ident.get("experiment") != experiment.name:
+        raise SymlaError(f"{path} holds {ident.get('learner')} of experiment {ident.get('experiment')}, "
+                         f"not {learner_name} of {experiment.name}; pass the matching checkpoint")
+    return learner, params, meta
+
+
+def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, path, splits=None):
+    """Meta-test one trained checkpoint on every held-out split of its experiment."""
+    learner, params, _ = load_meta_params(experiment, learner_name, path)
+    return _evaluate(experiment, learner, params, {"learner": learner_name, "seed": seed}, splits)
+
+
+def evaluate_baselines(experiment: Experiment, splits=None):
+    """The random policy on every split, and for bandits the best arm's expected reward."""
+    lifetimes, bins = _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, splits)
+    oracle = []
+    for split_name in splits or experiment.eval_splits:
+        split = make_split(split_name)
+        if hasattr(split.env, "num_arms"):
+            tasks = jax.vmap(lambda k: lifetime_task(split, k))(lifetime_keys(experiment))
+            best = np.asarray(tasks.env_params.arm_probs.max(1), np.float64) * experiment.lifetime
+            oracle.append(pd.DataFrame({"experiment": experiment.name, "split": split_name, "learner": "best_arm",
+                                        "seed": -1, "lifetime": np.arange(len(best)), "fitness": best,
+                                        "env_return": best, "episodes": 0, "mean_episode_return": np.nan}))
+    return pd.concat([lifetimes, *oracle], ignore_index=True), bins
+
+
+def _evaluate(experiment, learner, params, ids, splits):
+    tables, bin_tables = [], []
+    keys = np.asarray(lifetime_keys(experiment))
+    chunk = min(experiment.evaluation.get("chunk", len(keys)), len(keys))
+    for split_name in splits or experiment.eval_splits:
+        split = make_split(split_name)
+        if hasattr(learner, "check_sizes"):
+            learner.check_sizes(split.obs_size, split.num_actions)
+        result = run_chunked(learner, split, params, keys, experiment.lifetime,
+                             experiment.evaluation.get("num_bins", 10), chunk)
+        lt, bn = to_tables(result, {"experiment": experiment.name, "split": split_name, **ids})
+        tables.append(lt)
+        bin_tables.append(bn)
+    return pd.concat(tables, ignore_index=True), pd.concat(bin_tables, ignore_index=True)

@@ -1,0 +1,83 @@
+"""Verify: a machine-readable verdict per claim, a manifest of artifact hashes, and comparison.
+
+claims.json   one entry per claim of params.yaml: statistic, 95% CI, threshold, pass/fail
+manifest.json sha256 of every deterministic artifact of a scale (final meta-parameters, meta-test
+              and aggregated tables, figures); logs, benchmarks and resumable state are left out
+              because they record wall time
+``compare`` tells, for two manifests or two claims files, what is bit-identical, what differs
+within tolerance (claims only: every statistic within the CI half-width) and what is different.
+"""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from symla.analysis import claim_statistic
+from symla.checkpoint import sha256_file
+from symla.errors import SymlaError
+
+MANIFEST_PATTERNS = ("runs/**/meta_params.msgpack", "eval/**/*.csv", "aggregate/**/*.csv",
+                     "figures/**/*.png", "figures/**/*.pdf", "runs/**/training_curve.png")
+
+
+def write_json(path, data):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def build_manifest(results_dir) -> dict:
+    root = Path(results_dir)
+    files = sorted({p for pattern in MANIFEST_PATTERNS for p in root.glob(pattern) if p.is_file()})
+    return {"kind": "symla-manifest", "root": str(root),
+            "files": {str(p.relative_to(root)): sha256_file(p) for p in files}}
+
+
+def verify_claims(params: dict, aggregate_dir) -> dict:
+    tables = {}
+    verdicts = {}
+    for name, claim in sorted(params.get("claims", {}).items()):
+        exp = claim["experiment"]
+        if exp not in tables:
+            path = Path(aggregate_dir) / exp / "lifetimes.csv"
+            if not path.exists():
+                raise SymlaError(f"{path} is missing; run the aggregate step of experiment {exp!r} first")
+            tables[exp] = pd.read_csv(path)
+        verdicts[name] = {"claim": claim.get("claim"), "experiment": exp, "text": claim["text"],
+                          "a": claim["a"], "b": claim.get("b"), **claim_statistic(tables[exp], claim)}
+    return {"kind": "symla-claims", "scale": params["scale"], "claims": verdicts,
+            "passed": sum(v["passed"] for v in verdicts.values()), "total": len(verdicts)}
+
+
+def compare(path_a, path_b) -> list[tuple[str, str, str]]:
+    """Rows of (item, status, detail); status is identical, within tolerance, different, missing."""
+    a, b = (json.loads(Path(p).read_text()) for p in (path_a, path_b))
+    if a.get("kind") != b.get("kind") or a.get("kind") not in ("symla-manifest", "symla-claims"):
+        raise SymlaError("compare needs two manifest.json files or two claims.json files")
+    rows = []
+    if a["kind"] == "symla-manifest":
+        for item in sorted(set(a["files"]) | set(b["files"])):
+            ha, hb = a["files"].get(item), b["files"].get(item)
+            if ha is None or hb is None:
+                rows.append((item, "missing", f"only in {'B' if ha is None else 'A'}"))
+            else:
+                rows.append((item, "bit-identical" if ha == hb else "different", ""))
+        return rows
+    for item in sorted(set(a["claims"]) | set(b["claims"])):
+        ca, cb = a["claims"].get(item), b["claims"].get(item)
+        if ca is None or cb is None:
+            rows.append((item, "missing", f"only in {'B' if ca is None else 'A'}"))
+            continue
+        keys = ("a_mean", "b_mean", "difference", "ci_low", "ci_high")
+        if all(ca[k] == cb[k] for k in keys) and ca["passed"] == cb["passed"]:
+            rows.append((item, "bit-identical", ""))
+            continue
+        tol = max(ca["ci_high"] - ca["ci_low"], cb["ci_high"] - cb["ci_low"]) / 2
+        close = all(abs(ca[k] - cb[k]) <= tol for k in ("a_mean", "b_mean", "difference"))
+        detail = f"difference {ca['difference']:.4g} vs {cb['difference']:.4g} (tolerance {tol:.3g})"
+        if ca["passed"] != cb["passed"]:
+            rows.append((item, "different", detail + f"; verdict {ca['passed']} vs {cb['passed']}"))
+        else:
+            rows.append((item, "within tolerance" if close else "different", detail))
+    return rows

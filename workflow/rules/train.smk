@@ -1,0 +1,28 @@
+rule train:
+    """Meta-train one learner with ES; a rerun resumes from the run's state.msgpack."""
+    output:
+        meta_params=f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/meta_params.msgpack",
+        log_csv=f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/train_log.csv",
+        curve=report(
+            f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/training_curve.png",
+            caption="../report/training_curve.rst",
+            category="Training curves",
+            subcategory="{experiment}",
+            labels={"learner": "{learner}", "seed": "{seed}"},
+        ),
+        curve_pdf=f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/training_curve.pdf",
+    params:
+        settings=lambda w: settings(w.experiment),
+        out=lambda w: run_dir(w.experiment, w.learner, w.seed),
+    log:
+        f"{RESULTS}/logs/train/{{experiment}}/{{learner}}/seed{{seed}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/{{experiment}}/{{learner}}/seed{{seed}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=lambda w: 60 if SCALE != "paper" else 1440,
+        gpu=lambda w: 1 if uses_gpu() else 0,
+    shell:
+        "{CLI} train --params params.yaml --scale {SCALE} --experiment {wildcards.experiment}"
+        " --learner {wildcards.learner} --seed {wildcards.seed} --out {params.out} > {log} 2>&1"
