@@ -141,6 +141,13 @@ def cmd_compare(args):
     return 0 if counts["different"] == counts["missing"] == 0 else 1
 
 
+def cmd_dvc_yaml(args):
+    from symla.config import load_params
+    from symla.dvcgen import dvc_yaml
+
+    sys.stdout.write(dvc_yaml(load_params(args.params, args.scale)))
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="symla", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +196,10 @@ def build_parser():
     p.add_argument("a", help="first file (e.g. the shipped reference)")
     p.add_argument("b", help="second file (e.g. your run)")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("dvc-yaml", help="print dvc.yaml for params.yaml (symla dvc-yaml > dvc.yaml)")
+    _add_common(p, experiment=False)
+    p.set_defaults(func=cmd_dvc_yaml)
     return parser
 
 
