@@ -5,6 +5,8 @@ each seed, meta-test lifetimes: a claim must hold across seeds, not for one luck
 bootstrap's own seed is fixed, so the same tables give the same intervals bit for bit.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -40,13 +42,19 @@ def hierarchical_bootstrap(values: np.ndarray, samples=BOOTSTRAP_SAMPLES, seed=B
     seed_idx = rng.integers(0, S, (samples, S))
     life_idx = rng.integers(0, N, (samples, S, N))
     resampled = values[seed_idx[..., None], life_idx]
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # all-NaN resamples (no episode ended) are expected: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
         means = np.nanmean(resampled.reshape(samples, -1), axis=1)
-    mean = float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+    mean = _nanmean(values)
     if not np.isfinite(means).any():
         return mean, float("nan"), float("nan")
     low, high = np.nanpercentile(means, [2.5, 97.5])
     return mean, float(low), float(high)
+
+
+def _nanmean(x) -> float:
+    x = np.asarray(x, np.float64)
+    return float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
 
 
 def side_values(table: pd.DataFrame, side: dict, metric: str, seeds=None) -> pd.DataFrame:
@@ -69,7 +77,7 @@ def claim_statistic(table: pd.DataFrame, claim: dict) -> dict:
     if "b" in claim:
         b = side_values(table, claim["b"], metric, seeds).reindex(index=a.index, columns=a.columns)
         diff = a.values - b.values
-        b_mean = float(np.nanmean(b.values))
+        b_mean = _nanmean(b.values)
     else:
         diff, b_mean = a.values, 0.0
     mean, low, high = hierarchical_bootstrap(diff)
@@ -83,7 +91,7 @@ def claim_statistic(table: pd.DataFrame, claim: dict) -> dict:
         passed = -threshold < low and high < threshold
     else:
         raise SymlaError(f"claim test {test!r} unknown; use greater, less or within")
-    return {"a_mean": float(np.nanmean(a.values)), "b_mean": b_mean, "difference": mean,
+    return {"a_mean": _nanmean(a.values), "b_mean": b_mean, "difference": mean,
             "ci_low": low, "ci_high": high, "threshold": threshold, "test": test,
             "passed": bool(passed), "seeds": len(seeds), "lifetimes": int(a.shape[1]), "metric": metric}
 

@@ -125,8 +125,8 @@ def cmd_verify(args):
                                       **{k: int(v["passed"]) for k, v in claims["claims"].items()}})
     write_json(out / "manifest.json", build_manifest(args.results_dir))
     for name, v in claims["claims"].items():
-        print(f"{'PASS' if v['passed'] else 'FAIL'}  {name}: {v['metric']} difference {v['difference']:.3g} "
-              f"[{v['ci_low']:.3g}, {v['ci_high']:.3g}] {v['test']} {v['threshold']}")
+        print(f"{'PASS' if v['passed'] else 'FAIL'}  {name}: {v['metric']} {v['difference']:.3g} "
+              f"95% CI [{v['ci_low']:.3g}, {v['ci_high']:.3g}], needs {v['test']} {v['threshold']}")
     print(f"{claims['passed']}/{claims['total']} claims pass")
 
 

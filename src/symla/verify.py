@@ -21,10 +21,21 @@ MANIFEST_PATTERNS = ("runs/**/meta_params.msgpack", "eval/**/*.csv", "aggregate/
                      "figures/**/*.png", "figures/**/*.pdf", "runs/**/training_curve.png")
 
 
+def _json_safe(x):
+    """NaN (an undefined statistic, e.g. no episode ended) becomes null: strict JSON."""
+    if isinstance(x, float) and x != x:
+        return None
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_json_safe(v) for v in x]
+    return x
+
+
 def write_json(path, data):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    path.write_text(json.dumps(_json_safe(data), indent=2, sort_keys=True) + "\n")
 
 
 def build_manifest(results_dir) -> dict:
@@ -72,6 +83,9 @@ def compare(path_a, path_b) -> list[tuple[str, str, str]]:
         keys = ("a_mean", "b_mean", "difference", "ci_low", "ci_high")
         if all(ca[k] == cb[k] for k in keys) and ca["passed"] == cb["passed"]:
             rows.append((item, "bit-identical", ""))
+            continue
+        if any(c[k] is None for c in (ca, cb) for k in keys):
+            rows.append((item, "different", "a statistic is undefined (null) in one of them"))
             continue
         tol = max(ca["ci_high"] - ca["ci_low"], cb["ci_high"] - cb["ci_low"]) / 2
         close = all(abs(ca[k] - cb[k]) <= tol for k in ("a_mean", "b_mean", "difference"))

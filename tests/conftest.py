@@ -1,0 +1,48 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+WORKFLOW_FILES = ("Snakefile", "params.yaml", "workflow", "pyproject.toml", ".dvc", ".dvcignore")
+
+
+def env_with_venv():
+    """Subprocess environment whose PATH finds this venv's python, snakemake and dvc first."""
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def copy_workflow(dest: Path, scale="smoke") -> Path:
+    """A copy of the workflow (not results) in ``dest`` with params.yaml set to ``scale``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("tmp", "cache"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    params = (dest / "params.yaml").read_text()
+    (dest / "params.yaml").write_text(params.replace("\nscale: quick", f"\nscale: {scale}", 1))
+    return dest
+
+
+def run(cmd, cwd, check=True, timeout=1200, **kw):
+    out = subprocess.run(cmd, cwd=cwd, env=env_with_venv(), capture_output=True, text=True,
+                         timeout=timeout, **kw)
+    if check and out.returncode != 0:
+        raise AssertionError(f"{' '.join(map(str, cmd))} failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-5000:]}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory):
+    """The whole smoke DAG run once with the local profile; shared by the pipeline tests."""
+    root = copy_workflow(tmp_path_factory.mktemp("smoke"))
+    out = run(["snakemake", "--cores", "2"], root)
+    return root, out.stdout + out.stderr

@@ -1,0 +1,103 @@
+"""Statistics behind the claims, and proof that the claims can fail: random meta-parameters, or
+a MetaRNN that memorised the training bias put in SymLA's place, fail them on fixed inputs."""
+
+import dataclasses
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from symla.analysis import add_within_lifetime_metrics, claim_statistic, hierarchical_bootstrap
+from symla.config import load_params, resolve_experiment
+from symla.evaluate import _evaluate, evaluate_baselines
+from symla.learners import MetaRNN, SymLA
+from symla.verify import compare
+
+
+def test_bootstrap_is_deterministic_and_centred():
+    values = np.random.default_rng(1).normal(3.0, 1.0, (3, 400))
+    mean, low, high = hierarchical_bootstrap(values)
+    assert (mean, low, high) == hierarchical_bootstrap(values)
+    assert low < 3.0 < high and high - low < 0.5
+    # seeds that disagree widen the interval: variation across seeds counts
+    shifted = values + np.array([[-2.0], [0.0], [2.0]])
+    _, low2, high2 = hierarchical_bootstrap(shifted)
+    assert high2 - low2 > 4 * (high - low)
+
+
+def table(learner, split, values, seed_axis=True):
+    values = np.atleast_2d(values)
+    rows = [{"learner": learner, "split": split, "seed": s if seed_axis else -1, "lifetime": i, "fitness": v}
+            for s, row in enumerate(values) for i, v in enumerate(row)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("test,a,b,threshold,passed", [
+    ("greater", 10.0, 5.0, 3.0, True), ("greater", 10.0, 8.0, 3.0, False),
+    ("less", 5.0, 10.0, 3.0, True), ("less", 9.0, 10.0, 3.0, False),
+    ("within", 10.0, 10.2, 1.0, True), ("within", 10.0, 12.0, 1.0, False),
+])
+def test_claim_tests(test, a, b, threshold, passed):
+    rng = np.random.default_rng(0)
+    t = pd.concat([table("x", "s1", a + rng.normal(0, 0.5, (3, 300))),
+                   table("random", "s2", b + rng.normal(0, 0.5, (1, 300)), seed_axis=False)])
+    claim = {"a": {"learner": "x", "split": "s1"}, "b": {"learner": "random", "split": "s2"},
+             "test": test, "threshold": threshold}
+    assert claim_statistic(t, claim)["passed"] is passed
+
+
+def bandit_experiment(lifetimes=300):
+    params = load_params(REPO / "params.yaml", "smoke")
+    exp = resolve_experiment(params, "bandits", "smoke")
+    return params, dataclasses.replace(exp, lifetime=100, evaluation={**exp.evaluation, "lifetimes": lifetimes})
+
+
+def claims_for(params, experiment, learner_tables):
+    base_lt, base_bins = evaluate_baselines(experiment)
+    lifetimes = pd.concat([base_lt] + [t[0] for t in learner_tables], ignore_index=True)
+    bins = pd.concat([base_bins] + [t[1] for t in learner_tables], ignore_index=True)
+    lifetimes = add_within_lifetime_metrics(lifetimes, bins)
+    return {name: claim_statistic(lifetimes, c) for name, c in params["claims"].items()
+            if c["experiment"] == "bandits" and c["a"]["learner"] == "symla"}
+
+
+def test_random_meta_parameters_fail_the_bandit_claims():
+    params, exp = bandit_experiment()
+    learner = SymLA()
+    tables = [_evaluate(exp, learner, learner.init_params(jax.random.PRNGKey(s)), {"learner": "symla", "seed": s}, None)
+              for s in range(2)]
+    verdicts = claims_for(params, exp, tables)
+    assert not verdicts["c1_symla_more_arms_above_random"]["passed"]
+
+
+def test_metarnn_in_symlas_place_fails_the_permutation_claim():
+    """A black box that memorised 'arm 0 is best' (the training bias) is not invariant."""
+    params, exp = bandit_experiment()
+    learner = MetaRNN(obs_size=1, num_actions=5, hidden_size=8)
+    memorised = jax.tree.map(jnp.zeros_like, learner.init_params(jax.random.PRNGKey(0)))
+    memorised["b_out"] = jnp.array([4.0, 0.0, 0.0, 0.0, 0.0])
+    tables = [_evaluate(exp, learner, memorised, {"learner": "symla", "seed": s}, None) for s in range(2)]
+    verdicts = claims_for(params, exp, tables)
+    assert not verdicts["c1_symla_arm_permutation_unchanged"]["passed"]
+    assert verdicts["c1_symla_arm_permutation_unchanged"]["difference"] < -10
+
+
+def test_compare_lists_identical_tolerable_and_different(tmp_path):
+    m1 = {"kind": "symla-manifest", "files": {"a": "1", "b": "2", "c": "3"}}
+    m2 = {"kind": "symla-manifest", "files": {"a": "1", "b": "X", "d": "4"}}
+    (tmp_path / "m1.json").write_text(json.dumps(m1))
+    (tmp_path / "m2.json").write_text(json.dumps(m2))
+    rows = {r[0]: r[1] for r in compare(tmp_path / "m1.json", tmp_path / "m2.json")}
+    assert rows == {"a": "bit-identical", "b": "different", "c": "missing", "d": "missing"}
+    base = {"a_mean": 10.0, "b_mean": 5.0, "difference": 5.0, "ci_low": 4.0, "ci_high": 6.0, "passed": True}
+    c1 = {"kind": "symla-claims", "claims": {"x": base, "y": base, "z": base}}
+    c2 = {"kind": "symla-claims", "claims": {"x": base, "y": {**base, "a_mean": 10.5, "difference": 5.5},
+                                             "z": {**base, "difference": 1.0, "passed": False}}}
+    (tmp_path / "c1.json").write_text(json.dumps(c1))
+    (tmp_path / "c2.json").write_text(json.dumps(c2))
+    rows = {r[0]: r[1] for r in compare(tmp_path / "c1.json", tmp_path / "c2.json")}
+    assert rows == {"x": "bit-identical", "y": "within tolerance", "z": "different"}

@@ -1,0 +1,120 @@
+"""The workflow end to end at smoke scale: every rule, figures, verify, report, lint, DVC."""
+
+import json
+import struct
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import REPO, copy_workflow, run
+
+RULES = ("train", "evaluate", "baselines", "aggregate", "figure", "verify")
+
+
+def png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def manifest_files(root):
+    return json.loads((root / "results/smoke/verify/manifest.json").read_text())["files"]
+
+
+@pytest.mark.slow
+def test_smoke_dag_runs_every_rule_and_writes_valid_artifacts(smoke_run):
+    root, log = smoke_run
+    for rule in RULES:
+        assert f"rule {rule}:" in log or f"localrule {rule}:" in log, f"rule {rule} did not run"
+    res = root / "results/smoke"
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    for name in params["figures"]:
+        w, h = png_size(res / "figures" / f"{name}.png")
+        assert w > 300 and h > 200
+        assert (res / "figures" / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+    curves = list(res.glob("runs/*/*/seed*/training_curve.png"))
+    assert len(curves) == 6 and all(png_size(c)[0] > 300 for c in curves)
+    claims = json.loads((res / "verify/claims.json").read_text())
+    assert set(claims["claims"]) == set(params["claims"])
+    for verdict in claims["claims"].values():
+        assert {"difference", "ci_low", "ci_high", "threshold", "passed"} <= set(verdict)
+    files = manifest_files(root)
+    assert any(f.endswith("meta_params.msgpack") for f in files) and any(f.startswith("figures/") for f in files)
+    assert list(res.glob("logs/train/*/*/seed0.log")) and list(res.glob("benchmarks/train/*/*/seed0.tsv"))
+
+
+@pytest.mark.slow
+def test_report_and_lint(smoke_run):
+    root, _ = smoke_run
+    run(["snakemake", "--report", "report.html"], root)
+    html = (root / "report.html").read_text(errors="ignore")
+    assert "claim1_bandits" in html and "training_curve" in html
+    lint = run(["snakemake", "--lint"], root, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+@pytest.mark.slow
+def test_same_smoke_dag_twice_gives_identical_manifest(smoke_run, tmp_path):
+    root, _ = smoke_run
+    second = copy_workflow(tmp_path / "again")
+    run(["snakemake", "--cores", "2"], second)
+    assert manifest_files(second) == manifest_files(root)
+
+
+@pytest.mark.slow
+def test_dvc_repro_matches_snakemake_and_pull_needs_no_rerun(smoke_run, tmp_path):
+    root, _ = smoke_run
+    repo = copy_workflow(tmp_path / "repo")
+    (repo / "dvc.yaml").write_text(run(["symla", "dvc-yaml"], repo).stdout)
+    storage = tmp_path / "storage"
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
+                ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"],
+                ["dvc", "remote", "modify", "--local", "local", "url", str(storage)],
+                ["dvc", "repro", "-q"]):
+        run(cmd, repo)
+    assert manifest_files(repo) == manifest_files(root)  # dvc repro == snakemake, bit for bit
+    metrics = run(["dvc", "metrics", "show", "--json"], repo).stdout
+    assert "claims_passed" in metrics
+    run(["dvc", "push", "-q"], repo)
+    for cmd in (["git", "add", "-A"], ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "results"]):
+        run(cmd, repo)
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(repo), str(clone)], tmp_path)
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(storage)], clone)
+    run(["dvc", "pull", "-q"], clone)
+    assert manifest_files(clone) == manifest_files(root)
+    dry = run(["snakemake", "-n"], clone)
+    assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout[-3000:]
+    status = run(["dvc", "status"], clone)
+    assert "up to date" in status.stdout.lower(), status.stdout
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("scale: smoke", "scale: huge"), "invalid value at 'scale': 'huge' is not one of ['smoke', 'quick', 'paper']"),
+    (("noise_std: 0.05", "noise_std: -1"), "invalid value at 'defaults.es.noise_std'"),
+    (("train_split: cartpole", "train_split: cartpol"), "unknown environment split 'cartpol'"),
+    (("learners: [symla, metarnn]", "learners: [symla, lstm]"), "'lstm' is not one of ['symla', 'metarnn']"),
+])
+def test_malformed_params_give_one_line_errors(tmp_path, edit, message):
+    root = copy_workflow(tmp_path)
+    text = (root / "params.yaml").read_text()
+    assert edit[0] in text
+    (root / "params.yaml").write_text(text.replace(edit[0], edit[1], 1))
+    out = run(["snakemake", "-n"], root, check=False)
+    assert out.returncode != 0
+    assert message in out.stdout + out.stderr
+    cli = run(["symla", "dvc-yaml"], root, check=False)
+    assert cli.returncode == 2 and message in cli.stderr and len(cli.stderr.strip().splitlines()) == 1
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    root = copy_workflow(tmp_path)
+    (root / "params.yaml").write_text("scale: smoke\nexperiments: [\n")
+    cli = run(["symla", "dvc-yaml"], root, check=False)
+    assert cli.returncode == 2 and "params.yaml is not valid YAML at line" in cli.stderr
+
+
+def test_committed_dvc_yaml_matches_params():
+    out = run(["symla", "dvc-yaml"], REPO)
+    assert out.stdout == (REPO / "dvc.yaml").read_text(), "run `symla dvc-yaml > dvc.yaml`"
