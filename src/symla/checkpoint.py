@@ -7,6 +7,7 @@ a file whose hash does not match is reported as corrupt, never loaded.
 """
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -46,7 +47,8 @@ def atomic_write_bytes(path, data: bytes):
 def save(path, tree, metadata: dict | None = None):
     """Save a pytree (arrays, numbers, nested dicts/lists/dataclasses) and JSON-like metadata."""
     state = serialization.to_state_dict(jax.device_get(tree))
-    payload = {"format": "symla-checkpoint-1", "metadata": metadata or {}, "tree": state}
+    metadata = json.loads(json.dumps(metadata or {}))  # plain JSON types (tuples become lists)
+    payload = {"format": "symla-checkpoint-1", "metadata": metadata, "tree": state}
     data = serialization.msgpack_serialize(payload)
     atomic_write_bytes(path, data)
     digest = hashlib.sha256(data).hexdigest()

@@ -141,6 +141,29 @@ def cmd_compare(args):
     return 0 if counts["different"] == counts["missing"] == 0 else 1
 
 
+def cmd_transfer(args):
+    from pathlib import Path
+
+    from symla import figures
+    from symla.analysis import add_within_lifetime_metrics, summary_table
+    from symla.errors import SymlaError
+    from symla.evaluate import transfer
+
+    if args.lifetimes < 2 or args.lifetime < 1:
+        raise SymlaError("--lifetimes must be >= 2 and --lifetime >= 1")
+    splits = [s if ":" in s or not s[0].isupper() else f"gymnax:{s}" for s in args.split]
+    lifetimes, bins = transfer(args.checkpoint, splits, args.lifetimes, args.lifetime, args.num_bins, args.seed)
+    lifetimes = add_within_lifetime_metrics(lifetimes, bins)
+    out = Path(args.out_dir)
+    _write_tables(out, lifetimes, bins)
+    summary = summary_table(lifetimes)
+    summary.to_csv(out / "summary.csv", index=False)
+    metric = "episode_return" if (lifetimes["episodes"] > 0).all() else "reward"
+    figures.within_lifetime_figure(bins, out / "transfer", f"transfer of {args.checkpoint}", metric)
+    print(summary[summary["metric"].isin(["fitness", "mean_episode_return", "episode_return_rise"])]
+          .to_string(index=False))
+
+
 def cmd_dvc_yaml(args):
     from symla.config import load_params
     from symla.dvcgen import dvc_yaml
@@ -196,6 +219,17 @@ def build_parser():
     p.add_argument("a", help="first file (e.g. the shipped reference)")
     p.add_argument("b", help="second file (e.g. your run)")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("transfer", help="apply any trained checkpoint to any split or gymnax environment")
+    p.add_argument("--checkpoint", required=True, help="meta_params.msgpack written by `symla train`")
+    p.add_argument("--split", nargs="+", required=True,
+                   help="split names (e.g. cartpole, gridworld-small-swapped) or gymnax ids (gymnax:Acrobot-v1)")
+    p.add_argument("--lifetimes", type=int, default=256, help="lifetimes per split (default: %(default)s)")
+    p.add_argument("--lifetime", type=int, default=1000, help="steps per lifetime (default: %(default)s)")
+    p.add_argument("--num-bins", type=int, default=10, help="parts of a lifetime for curves (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=1000, help="key of the meta-test lifetimes (default: %(default)s)")
+    p.add_argument("--out-dir", required=True, help="directory for tables and transfer.png/pdf")
+    p.set_defaults(func=cmd_transfer)
 
     p = sub.add_parser("dvc-yaml", help="print dvc.yaml for params.yaml (symla dvc-yaml > dvc.yaml)")
     _add_common(p, experiment=False)

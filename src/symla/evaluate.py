@@ -74,6 +74,36 @@ def load_meta_params(experiment: Experiment, learner_name: str, path):
     return learner, params, meta
 
 
+def load_any_checkpoint(path):
+    """A trained learner from its checkpoint alone: the metadata names the learner and settings."""
+    from symla.learners import make_learner
+
+    _, meta = checkpoint.load_raw(path)
+    if "learner" not in meta or "learner_settings" not in meta:
+        raise SymlaError(f"{path} is not a meta_params checkpoint written by `symla train`")
+    learner = make_learner(meta["learner"], **meta["learner_settings"])
+    params, meta = checkpoint.load(path, learner.init_params(jax.random.PRNGKey(0)))
+    return learner, params, meta
+
+
+def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed=DEFAULT_EVAL_SEED, chunk=256):
+    """Apply any trained checkpoint to any splits (or gymnax ids) and a random baseline beside it."""
+    learner, params, meta = load_any_checkpoint(path)
+    keys = np.asarray(jax.random.split(jax.random.PRNGKey(seed), lifetimes))
+    tables, bin_tables = [], []
+    for split_name in split_names:
+        split = make_split(split_name)
+        if hasattr(learner, "check_sizes"):
+            learner.check_sizes(split.obs_size, split.num_actions)
+        for name, lrn, prm in ((meta["learner"], learner, params), ("random", RandomPolicy(), {})):
+            result = run_chunked(lrn, split, prm, keys, lifetime, num_bins, min(chunk, lifetimes))
+            lt, bn = to_tables(result, {"experiment": "transfer", "split": split_name, "learner": name,
+                                        "seed": meta["identity"]["seed"] if name != "random" else -1})
+            tables.append(lt)
+            bin_tables.append(bn)
+    return pd.concat(tables, ignore_index=True), pd.concat(bin_tables, ignore_index=True)
+
+
 def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, path, splits=None):
     """Meta-test one trained checkpoint on every held-out split of its experiment."""
     learner, params, _ = load_meta_params(experiment, learner_name, path)

@@ -11,6 +11,7 @@ every array the next generation reads.
 """
 
 import csv
+import dataclasses
 import time
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
     meta_params = trainer.meta_params(state)
     checkpoint.save(out / "meta_params.msgpack", meta_params,
                     {"identity": identity, "generation": total, "learner": learner_name,
-                     "network": identity["network"]})
+                     "learner_settings": dataclasses.asdict(trainer.learner)})
     from symla.figures import training_curve
 
     training_curve(log_path, out / "training_curve", title=f"{experiment.name} / {learner_name} / seed {seed}")

@@ -22,6 +22,7 @@ import numpy as np
 from flax import struct
 
 from symla.envs import transforms
+from symla.errors import ConfigValueError
 from symla.envs.bandit import BernoulliBandit, sample_arm_probs
 
 BANDIT_BIAS = 0.8
@@ -35,8 +36,8 @@ CLASSIC_CONTROL = {
 }
 
 
-class UnknownSplitError(ValueError):
-    pass
+class UnknownSplitError(ConfigValueError):
+    """An unknown or unsupported split name."""
 
 
 @struct.dataclass

@@ -15,6 +15,7 @@ import dataclasses
 
 import jax.numpy as jnp
 
+from symla.errors import ConfigValueError
 from symla.learners.metarnn import MetaRNN
 from symla.learners.symla import SymLA
 
@@ -39,7 +40,7 @@ LEARNERS = {"symla": SymLA, "metarnn": MetaRNN}
 def make_learner(name: str, **settings):
     """Build a learner by name; an unknown name is a one-line error listing the known ones."""
     if name not in LEARNERS:
-        raise ValueError(f"unknown learner {name!r}; known learners: {', '.join(sorted(LEARNERS))}")
+        raise ConfigValueError(f"unknown learner {name!r}; known learners: {', '.join(sorted(LEARNERS))}")
     return LEARNERS[name](**settings)
 
 

@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from symla.envs.transforms import pad_last
+from symla.errors import ConfigValueError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +41,7 @@ class MetaRNN:
 
     def check_sizes(self, obs_size: int, num_actions: int):
         if obs_size > self.obs_size or num_actions > self.num_actions:
-            raise ValueError(
+            raise ConfigValueError(
                 f"MetaRNN is built for at most {self.obs_size} observation dims and "
                 f"{self.num_actions} actions, the environment has {obs_size} and {num_actions}; "
                 f"it cannot run there (set the learner's obs_size/num_actions to pad further)")
