@@ -13,7 +13,9 @@ import dataclasses
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from evosax.algorithms import Open_ES
 from evosax.core.fitness_shaping import centered_rank_fitness_shaping_fn, identity_fitness_shaping_fn
 
@@ -25,6 +27,17 @@ FITNESS_SHAPING = {"centered_rank": centered_rank_fitness_shaping_fn, "none": id
 def canonical(tree):
     """Strong-typed arrays: a fresh, a carried and a restored state then compile to the same code."""
     return jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.asarray(x).dtype), tree)
+
+
+def shard_population(tree):
+    """Spread the population axis over every visible device (GPUs of a node, or forced CPU
+    devices); XLA then runs each device's members locally. A no-op on one device."""
+    devices = jax.devices()
+    leading = jax.tree.leaves(tree)[0].shape[0]
+    if len(devices) == 1 or leading % len(devices):
+        return tree
+    mesh = Mesh(np.array(devices), ("population",))
+    return jax.lax.with_sharding_constraint(tree, NamedSharding(mesh, PartitionSpec("population")))
 
 
 def _to_evosax_fitness(lifetime_reward):
@@ -44,6 +57,7 @@ class MetaTrainer:
     noise_std: float
     learning_rate: float
     fitness_shaping: str = "centered_rank"
+    member_chunk: int | None = None  # members evaluated at once (memory cap); None = all
 
     def __post_init__(self):
         template = self.learner.init_params(jax.random.PRNGKey(0))
@@ -79,8 +93,8 @@ class MetaTrainer:
         population, state = self.strategy.ask(k_ask, state, self.strategy.default_params)
         pair_keys = jax.random.split(k_env, (self.pairs, self.lifetimes_per_member))
         member_keys = jnp.concatenate([pair_keys, pair_keys])  # member i and i + pairs are a pair
-        results = run_population(self.learner, self.split, population, member_keys, self.lifetime)
-        fitness = results.fitness.mean(axis=1)
+        population, member_keys = shard_population((population, member_keys))
+        fitness = self._population_fitness(population, member_keys)
         centre = self.strategy.get_mean(state)
         centre_fitness = run_lifetimes(self.learner, self.split, centre, pair_keys[0], self.lifetime).fitness.mean()
         state, _ = self.strategy.tell(k_tell, population, _to_evosax_fitness(fitness), state,
@@ -88,6 +102,21 @@ class MetaTrainer:
         metrics = {"fitness_mean": fitness.mean(), "fitness_best": fitness.max(),
                    "fitness_worst": fitness.min(), "fitness_centre": centre_fitness}
         return canonical(state), metrics
+
+    def _population_fitness(self, population, member_keys):
+        """Mean lifetime reward per member, in chunks of ``member_chunk`` members if set."""
+        def fitness_of(pop, keys):
+            return run_population(self.learner, self.split, pop, keys, self.lifetime).fitness.mean(axis=1)
+
+        size = 2 * self.pairs
+        chunk = self.member_chunk or size
+        if chunk >= size:
+            return fitness_of(population, member_keys)
+        if size % chunk:
+            raise ValueError(f"population {size} is not a multiple of member_chunk {chunk}")
+        split = lambda x: x.reshape(size // chunk, chunk, *x.shape[1:])  # noqa: E731
+        chunks = jax.tree.map(split, (population, member_keys))
+        return jax.lax.map(lambda c: fitness_of(*c), chunks).reshape(size)
 
     def meta_params(self, state):
         """The search centre: what the run delivers as its meta-parameters."""

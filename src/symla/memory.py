@@ -1,0 +1,36 @@
+"""Memory estimates, so ES and evaluation chunk their work to fit a stated device memory and each
+SLURM job can declare mem_mb from its size.
+
+The estimate is deliberately simple: the bytes of one agent's lifetime state (learner state,
+environment state and the rollout carry) times a safety factor for XLA's temporaries, measured
+to be under 8 on CPU for SymLA (the gate pre-activations are the largest temporary: 4x the h/c
+state). Nothing per step is kept, so lifetime length does not enter.
+"""
+
+import jax
+import numpy as np
+
+XLA_TEMPORARY_FACTOR = 8
+BASE_PROCESS_MB = 1500  # python, jax, compiled executables
+
+
+def agent_bytes(learner, split) -> int:
+    """Bytes of one agent's carried state (learner + environment + observation)."""
+    params = learner.init_params(jax.random.PRNGKey(0))
+    shapes = jax.eval_shape(lambda p, k: learner.init_state(p, k, split.obs_size, split.num_actions),
+                            params, jax.random.PRNGKey(0))
+    task = jax.eval_shape(split.sample_task, jax.random.PRNGKey(0))
+    env = jax.eval_shape(split.reset, jax.random.PRNGKey(0), task)
+    leaves = jax.tree.leaves(shapes) + jax.tree.leaves(env)
+    return int(sum(np.prod(x.shape) * x.dtype.itemsize for x in leaves))
+
+
+def agents_that_fit(learner, split, memory_mb: float) -> int:
+    budget = max(memory_mb - BASE_PROCESS_MB, 64) * 2**20
+    return max(1, int(budget // (XLA_TEMPORARY_FACTOR * agent_bytes(learner, split))))
+
+
+def job_mem_mb(learner, split, agents: int) -> int:
+    """mem_mb to request for a job that runs ``agents`` lifetimes at once."""
+    need = BASE_PROCESS_MB + XLA_TEMPORARY_FACTOR * agents * agent_bytes(learner, split) / 2**20
+    return int(np.ceil(need / 500.0) * 500)
