@@ -91,6 +91,20 @@ class Experiment:
     claim: str = ""
 
 
+def job_resources(experiment: Experiment, learner_name: str, stage: str) -> dict:
+    """mem_mb (and whether a GPU is wanted) for a train or evaluate job of this size."""
+    from symla.envs.splits import make_split
+    from symla.memory import job_mem_mb, member_chunk
+
+    learner = build_learner(experiment, learner_name)
+    if stage == "train":
+        es, split = experiment.es, make_split(experiment.train_split)
+        members = member_chunk(learner, split, es) or 2 * es["pairs"]
+        return {"mem_mb": job_mem_mb(learner, split, members * es["lifetimes_per_member"])}
+    chunk = experiment.evaluation.get("chunk", experiment.evaluation["lifetimes"])
+    return {"mem_mb": max(job_mem_mb(learner, make_split(s), chunk) for s in experiment.eval_splits)}
+
+
 REQUIRED_ES = ("noise_std", "learning_rate", "fitness_shaping", "checkpoint_every", "pairs",
                "generations", "lifetimes_per_member")
 

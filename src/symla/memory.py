@@ -34,3 +34,12 @@ def job_mem_mb(learner, split, agents: int) -> int:
     """mem_mb to request for a job that runs ``agents`` lifetimes at once."""
     need = BASE_PROCESS_MB + XLA_TEMPORARY_FACTOR * agents * agent_bytes(learner, split) / 2**20
     return int(np.ceil(need / 500.0) * 500)
+
+
+def member_chunk(learner, split, es: dict) -> int | None:
+    """ES members per chunk so one chunk's lifetimes fit es.device_memory_mb (None: no cap)."""
+    if "device_memory_mb" not in es:
+        return None
+    size = 2 * es["pairs"]
+    fit = agents_that_fit(learner, split, es["device_memory_mb"]) // es["lifetimes_per_member"]
+    return max(d for d in range(1, size + 1) if size % d == 0 and d <= max(fit, 1))

@@ -24,6 +24,7 @@ from symla.config import Experiment, build_learner
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.es import MetaTrainer, canonical
+from symla.memory import member_chunk
 from symla.progress import Progress
 
 LOG_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre",
@@ -32,10 +33,12 @@ LOG_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "f
 
 def make_trainer(experiment: Experiment, learner_name: str) -> MetaTrainer:
     es = experiment.es
+    learner, split = build_learner(experiment, learner_name), make_split(experiment.train_split)
     return MetaTrainer(
-        learner=build_learner(experiment, learner_name), split=make_split(experiment.train_split),
-        lifetime=experiment.lifetime, pairs=es["pairs"], lifetimes_per_member=es["lifetimes_per_member"],
-        noise_std=es["noise_std"], learning_rate=es["learning_rate"], fitness_shaping=es["fitness_shaping"])
+        learner=learner, split=split, lifetime=experiment.lifetime, pairs=es["pairs"],
+        lifetimes_per_member=es["lifetimes_per_member"], noise_std=es["noise_std"],
+        learning_rate=es["learning_rate"], fitness_shaping=es["fitness_shaping"],
+        member_chunk=member_chunk(learner, split, es))
 
 
 def run_identity(experiment: Experiment, learner_name: str, seed: int) -> dict:

@@ -1,7 +1,7 @@
 import sys
 from pathlib import Path
 
-from symla.config import resolve_experiment, validate_params
+from symla.config import job_resources, resolve_experiment, validate_params
 from symla.errors import SymlaError
 
 try:

@@ -13,7 +13,7 @@ rule evaluate:
         f"{RESULTS}/benchmarks/evaluate/{{experiment}}/{{learner}}/seed{{seed}}.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w: job_resources(EXPERIMENTS[w.experiment], w.learner, "evaluate")["mem_mb"],
         runtime=lambda w: 30 if SCALE != "paper" else 240,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:

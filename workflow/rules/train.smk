@@ -20,7 +20,7 @@ rule train:
         f"{RESULTS}/benchmarks/train/{{experiment}}/{{learner}}/seed{{seed}}.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w: job_resources(EXPERIMENTS[w.experiment], w.learner, "train")["mem_mb"],
         runtime=lambda w: 60 if SCALE != "paper" else 1440,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:
