@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -11,8 +12,16 @@ except SymlaError as err:
 
 SCALE = config["scale"]
 RESULTS = f"results/{SCALE}"
-PYTHON = sys.executable
-CLI = f"{PYTHON} -m symla.cli"
+CONDA_ENV = "../envs/symla.yaml"
+# Jobs run `python -m symla.cli`: Snakemake's own interpreter first on PATH (with --sdm conda the
+# rule's environment comes first instead); shell commands put the package source (src/) on
+# PYTHONPATH, so the code that runs is the code in this checkout.
+envvars:
+    "PATH",
+
+
+_search_path = os.environ["PATH"]
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), _search_path])
 EXPERIMENTS = {name: resolve_experiment(config, name, SCALE) for name in config["experiments"]}
 
 

@@ -7,6 +7,9 @@ rule evaluate:
         bins=f"{RESULTS}/eval/{{experiment}}/{{learner}}/seed{{seed}}/bins.csv",
     params:
         settings=lambda w: settings(w.experiment),
+        scale=SCALE,
+    conda:
+        CONDA_ENV
     log:
         f"{RESULTS}/logs/evaluate/{{experiment}}/{{learner}}/seed{{seed}}.log",
     benchmark:
@@ -17,7 +20,7 @@ rule evaluate:
         runtime=lambda w: 30 if SCALE != "paper" else 240,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:
-        "{CLI} evaluate --params params.yaml --scale {SCALE} --experiment {wildcards.experiment}"
+        "PYTHONPATH=src python -m symla.cli evaluate --params params.yaml --scale {params.scale} --experiment {wildcards.experiment}"
         " --learner {wildcards.learner} --seed {wildcards.seed} --checkpoint {input}"
         " --out-dir $(dirname {output.lifetimes}) > {log} 2>&1"
 
@@ -29,6 +32,9 @@ rule baselines:
         bins=f"{RESULTS}/eval/{{experiment}}/baselines/bins.csv",
     params:
         settings=lambda w: settings(w.experiment),
+        scale=SCALE,
+    conda:
+        CONDA_ENV
     log:
         f"{RESULTS}/logs/baselines/{{experiment}}.log",
     benchmark:
@@ -37,7 +43,7 @@ rule baselines:
         mem_mb=2000,
         runtime=30,
     shell:
-        "{CLI} baselines --params params.yaml --scale {SCALE} --experiment {wildcards.experiment}"
+        "PYTHONPATH=src python -m symla.cli baselines --params params.yaml --scale {params.scale} --experiment {wildcards.experiment}"
         " --out-dir $(dirname {output.lifetimes}) > {log} 2>&1"
 
 
@@ -53,9 +59,11 @@ rule aggregate:
         summary=f"{RESULTS}/aggregate/{{experiment}}/summary.csv",
     params:
         dirs=lambda w, input: " ".join(sorted({str(Path(p).parent) for p in input})),
+    conda:
+        CONDA_ENV
     log:
         f"{RESULTS}/logs/aggregate/{{experiment}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/aggregate/{{experiment}}.tsv"
     shell:
-        "{CLI} aggregate --inputs {params.dirs} --out-dir $(dirname {output.lifetimes}) > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli aggregate --inputs {params.dirs} --out-dir $(dirname {output.lifetimes}) > {log} 2>&1"

@@ -7,13 +7,17 @@ rule figure:
         pdf=f"{RESULTS}/figures/{{name}}.pdf",
     params:
         spec=lambda w: config["figures"][w.name],
+        scale=SCALE,
+        stem=lambda w, output: output.png[: -len(".png")],
+    conda:
+        CONDA_ENV
     log:
         f"{RESULTS}/logs/figure/{{name}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/figure/{{name}}.tsv"
     shell:
-        "{CLI} figure --params params.yaml --scale {SCALE} --name {wildcards.name}"
-        " --aggregate-dir $(dirname {input}) --out {RESULTS}/figures/{wildcards.name} > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli figure --params params.yaml --scale {params.scale} --name {wildcards.name}"
+        " --aggregate-dir $(dirname {input}) --out {params.stem} > {log} 2>&1"
 
 
 rule verify:
@@ -28,10 +32,14 @@ rule verify:
         manifest=f"{RESULTS}/verify/manifest.json",
     params:
         claims=config.get("claims", {}),
+        scale=SCALE,
+        results=lambda w, output: str(Path(output.claims).parents[1]),
+    conda:
+        CONDA_ENV
     log:
         f"{RESULTS}/logs/verify.log",
     benchmark:
         f"{RESULTS}/benchmarks/verify.tsv"
     shell:
-        "{CLI} verify --params params.yaml --scale {SCALE} --aggregate-dir {RESULTS}/aggregate"
-        " --results-dir {RESULTS} --out-dir $(dirname {output.claims}) > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli verify --params params.yaml --scale {params.scale} --aggregate-dir {params.results}/aggregate"
+        " --results-dir {params.results} --out-dir $(dirname {output.claims}) > {log} 2>&1"

@@ -13,7 +13,10 @@ rule train:
         curve_pdf=f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/training_curve.pdf",
     params:
         settings=lambda w: settings(w.experiment),
+        scale=SCALE,
         out=lambda w: run_dir(w.experiment, w.learner, w.seed),
+    conda:
+        CONDA_ENV
     log:
         f"{RESULTS}/logs/train/{{experiment}}/{{learner}}/seed{{seed}}.log",
     benchmark:
@@ -24,5 +27,5 @@ rule train:
         runtime=lambda w: 60 if SCALE != "paper" else 1440,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:
-        "{CLI} train --params params.yaml --scale {SCALE} --experiment {wildcards.experiment}"
+        "PYTHONPATH=src python -m symla.cli train --params params.yaml --scale {params.scale} --experiment {wildcards.experiment}"
         " --learner {wildcards.learner} --seed {wildcards.seed} --out {params.out} > {log} 2>&1"
