@@ -1,0 +1,145 @@
+"""The workflow on a real one-node SLURM cluster (started by workflow/scripts/slurm-up.sh, as in
+.ci/run): the smoke DAG gives the local run's manifest, and a training job cancelled with
+scancel resumes from its checkpoint when the workflow is rerun. The sbatch arguments of a
+paper-scale evaluation job are read from the submission itself (a recording sbatch)."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, copy_workflow, env_with_venv, run
+from symla import checkpoint
+
+SLURM_PROFILE = ["--profile", "workflow/profiles/slurm"]
+
+
+def slurm_ready():
+    if os.geteuid() != 0:
+        return "SLURM tests need root (workflow/scripts/slurm-up.sh starts the daemons)"
+    if shutil.which("sinfo") is None:
+        return "SLURM is not installed: run workflow/scripts/slurm-up.sh as root"
+    out = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    if out.returncode != 0 or not out.stdout.strip().startswith(("idle", "mix", "alloc")):
+        return f"no SLURM node is up ({out.stderr.strip() or out.stdout.strip()}); run workflow/scripts/slurm-up.sh"
+    return None
+
+
+needs_slurm = pytest.mark.skipif(slurm_ready() is not None, reason=str(slurm_ready()))
+
+
+@pytest.mark.slurm
+@pytest.mark.slow
+@needs_slurm
+def test_smoke_dag_on_slurm_matches_local_run(smoke_run, tmp_path):
+    local_root, _ = smoke_run
+    root = copy_workflow(tmp_path / "slurm")
+    out = run(["snakemake", *SLURM_PROFILE], root, timeout=1500)
+    assert "has been submitted with SLURM jobid" in out.stdout + out.stderr
+    manifest = lambda r: json.loads((r / "results/smoke/verify/manifest.json").read_text())["files"]  # noqa: E731
+    assert manifest(root) == manifest(local_root)
+
+
+def long_bandit_params(root: Path, generations=40, every=4):
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["scales"]["smoke"]["es"].update(generations=generations, checkpoint_every=every)
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+@pytest.mark.slurm
+@pytest.mark.slow
+@needs_slurm
+def test_scancel_mid_training_then_rerun_resumes_from_checkpoint(tmp_path):
+    root = copy_workflow(tmp_path / "wf")
+    long_bandit_params(root)
+    run_dir = root / "results/smoke/runs/bandits/symla/seed0"
+    target = str(run_dir.relative_to(root) / "meta_params.msgpack")
+
+    reference = tmp_path / "uninterrupted"
+    run(["python", "-m", "symla.cli", "train", "--params", "params.yaml", "--experiment", "bandits",
+         "--learner", "symla", "--seed", "0", "--out", str(reference), "--quiet"], root)
+
+    proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target], cwd=root, env=env_with_venv(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    state = run_dir / "state.msgpack"
+    cancelled_at = None
+    deadline = time.time() + 300
+    try:
+        while time.time() < deadline and proc.poll() is None:
+            if state.exists() and Path(f"{state}.sha256").exists():
+                try:
+                    _, meta = checkpoint.load_raw(state)
+                except Exception:  # caught between the two renames: try again
+                    meta = {"generation": 0}
+                if 4 <= meta["generation"] < 40:
+                    jobs = subprocess.run(["squeue", "-h", "-o", "%i"], capture_output=True, text=True).stdout.split()
+                    assert jobs, "the training job is not in the SLURM queue"
+                    subprocess.run(["scancel", *jobs], check=True)
+                    cancelled_at = meta["generation"]
+                    break
+            time.sleep(0.05)
+        assert cancelled_at is not None, "training ended (or never checkpointed) before it could be cancelled"
+        proc.wait(timeout=300)  # snakemake notices the cancelled job and stops
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    assert proc.returncode != 0
+    assert not (run_dir / "meta_params.msgpack").exists()
+    _, meta = checkpoint.load_raw(state)
+    resumed_from = meta["generation"]
+    assert resumed_from >= 4
+
+    run(["snakemake", *SLURM_PROFILE, target], root, timeout=900)
+    log = (root / "results/smoke/logs/train/bandits/symla/seed0.log").read_text()
+    assert f"from generation {resumed_from}/40" in log  # no generation recomputed from zero
+    assert checkpoint.sha256_file(run_dir / "meta_params.msgpack") == checkpoint.sha256_file(
+        reference / "meta_params.msgpack")
+
+
+RECORDING_SBATCH = """#!/bin/sh
+printf '%s\\n' "$@" > "{args}"
+cat > "{script}"
+echo 4242
+"""
+
+
+def test_paper_scale_evaluation_job_asks_slurm_for_a_gpu(tmp_path):
+    """Read the sbatch call the slurm executor plugin makes for a paper-scale evaluation job."""
+    root = copy_workflow(tmp_path / "wf", scale="paper")
+    run_dir = root / "results/paper/runs/gridworld/symla/seed0"
+    run_dir.mkdir(parents=True)
+    (run_dir / "meta_params.msgpack").write_bytes(b"stands in for a trained checkpoint")
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    args_file, script_file = tmp_path / "sbatch.args", tmp_path / "sbatch.script"
+    (shims / "sbatch").write_text(RECORDING_SBATCH.format(args=args_file, script=script_file))
+    for tool in ("squeue", "sacct", "scancel", "sinfo", "scontrol", "sacctmgr"):
+        (shims / tool).write_text("#!/bin/sh\nexit 0\n")
+    for f in shims.iterdir():
+        f.chmod(0o755)
+    env = env_with_venv()
+    env["PATH"] = f"{shims}{os.pathsep}{env['PATH']}"
+    target = "results/paper/eval/gridworld/symla/seed0/lifetimes.csv"
+    proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target, "--allowed-rules", "evaluate"], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline and not args_file.exists() and proc.poll() is None:
+            time.sleep(0.2)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # nothing was really submitted: no cleanup needed
+        output = proc.communicate(timeout=60)[0]
+    assert args_file.exists(), f"no sbatch call was made:\n{output[-3000:]}"
+    args = " ".join(args_file.read_text().split())
+    print("sbatch", args)  # what a paper-scale evaluation job gets (see -s output)
+    assert "--gpus=1" in args
+    assert "--mem 4500" in args or "--mem=4500" in args
+    assert "-p debug" in args or "--partition" in args
+    assert "-t 240" in args or "--time" in args
