@@ -13,7 +13,7 @@ T = 25  # steps per test rollout
 def drive(learner, params, state, obs_seq, act_seq, rew_seq):
     """Run the learner on a fixed input sequence; returns the logits of every step."""
     logits_all = []
-    for obs, act, rew in zip(obs_seq, act_seq, rew_seq):
+    for obs, act, rew in zip(obs_seq, act_seq, rew_seq, strict=False):
         logits, state = learner.step(params, state, obs, act, rew)
         logits_all.append(logits)
     return jnp.stack(logits_all)

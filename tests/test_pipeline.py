@@ -2,7 +2,6 @@
 
 import json
 import struct
-import subprocess
 
 import pytest
 import yaml

@@ -31,7 +31,7 @@ def python_loop(learner, split, params, key, length):
 
 def episode_returns(rewards, dones):
     out, acc = [], 0.0
-    for r, d in zip(rewards, dones):
+    for r, d in zip(rewards, dones, strict=False):
         acc += r
         if d:
             out.append(acc)

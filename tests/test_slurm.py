@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, copy_workflow, env_with_venv, run
+from conftest import copy_workflow, env_with_venv, run
 from symla import checkpoint
 
 SLURM_PROFILE = ["--profile", "workflow/profiles/slurm"]

@@ -69,8 +69,8 @@ def dvc_stages(params: dict) -> dict:
         }
     verify_deps = [CODE] + [f"{root}/aggregate/{n}/lifetimes.csv" for n in experiments]
     verify_deps += [f"{root}/figures/{f}.png" for f in params.get("figures", {})]
-    verify_deps += [f"{root}/runs/{n}/{l}/seed{s}/meta_params.msgpack"
-                    for n, e in experiments.items() for l in e.learners for s in e.seeds]
+    verify_deps += [f"{root}/runs/{n}/{lrn}/seed{s}/meta_params.msgpack"
+                    for n, e in experiments.items() for lrn in e.learners for s in e.seeds]
     stages["verify"] = {
         "cmd": f"{CLI} verify --params params.yaml --aggregate-dir {root}/aggregate --results-dir {root}"
                f" --out-dir {root}/verify",
@@ -89,8 +89,8 @@ def dvc_yaml(params: dict) -> str:
     plots = [f"results/{scale}/figures"]
     for name in params["experiments"]:
         exp = resolve_experiment(params, name, scale)
-        logs = {f"results/{scale}/runs/{name}/{l}/seed{s}/train_log.csv": "fitness_centre"
-                for l in exp.learners for s in exp.seeds}
+        logs = {f"results/{scale}/runs/{name}/{lrn}/seed{s}/train_log.csv": "fitness_centre"
+                for lrn in exp.learners for s in exp.seeds}
         plots.append({f"training_{name}": {"x": "generation", "y": logs, "title": f"ES meta-training: {name}"}})
     body = dvc_stages(params) | {"plots": plots}
     return header + yaml.safe_dump(body, sort_keys=False, width=120)

@@ -66,7 +66,7 @@ def within_lifetime_figure(bins: pd.DataFrame, stem, title, metric="reward", spl
     splits_present = list(dict.fromkeys(grouped["split"]))
     fig, axes = plt.subplots(1, len(splits_present), figsize=(4.2 * len(splits_present), 3.6), squeeze=False)
     hue_order = [h for h in ("symla", "metarnn", "random") if h in set(grouped["learner"])]
-    for ax, split in zip(axes[0], splits_present):
+    for ax, split in zip(axes[0], splits_present, strict=False):
         sns.lineplot(grouped[grouped["split"] == split], x="bin", y="value", hue="learner", hue_order=hue_order,
                      errorbar=("ci", 95), n_boot=1000, seed=0, marker="o", ax=ax)
         ax.set_title(split)

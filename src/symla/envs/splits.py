@@ -135,7 +135,7 @@ def _gridworld(name, layout_name, swapped, permuted):
     if layout_name not in LAYOUTS:
         raise UnknownSplitError(
             f"unknown grid-world layout {layout_name!r} in split {name!r}; "
-            f"known layouts: {', '.join(sorted(l.replace('_', '-') for l in LAYOUTS))}")
+            f"known layouts: {', '.join(sorted(n.replace('_', '-') for n in LAYOUTS))}")
     env = GridWorld(LAYOUTS[layout_name])
     params = env.default_params
     if swapped:
@@ -150,7 +150,7 @@ def known_split_names():
     names = [f"bandit-{k}arm{b}{p}" for k in (2, 5, 10) for b in ("", "-biased")
              for p in ("", "-permuted")]
     names += [f"{c}{p}" for c in CLASSIC_CONTROL for p in ("", "-permuted")]
-    names += [f"gridworld-{l.replace('_', '-')}{s}{p}" for l in LAYOUTS
+    names += [f"gridworld-{n.replace('_', '-')}{s}{p}" for n in LAYOUTS
               for s in ("", "-swapped") for p in ("", "-permuted")]
     return names + ["gymnax:<EnvId>"]
 

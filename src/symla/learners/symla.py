@@ -72,7 +72,7 @@ class SymLA:
 
     def layer_sizes(self, obs_size: int, num_actions: int):
         sizes = (obs_size, *self.hidden, num_actions)
-        return list(zip(sizes[:-1], sizes[1:]))
+        return list(zip(sizes[:-1], sizes[1:], strict=False))
 
     def init_state(self, params, key, obs_size: int, num_actions: int):
         """Fresh lifetime state: h = 0; the first half of c ~ truncated N(0, 1/n_in), rest 0.
@@ -84,7 +84,7 @@ class SymLA:
         dtype = params["w_x"].dtype
         layers = []
         for k_layer, (A, B) in zip(jax.random.split(key, len(self.hidden) + 1),
-                                   self.layer_sizes(obs_size, num_actions)):
+                                   self.layer_sizes(obs_size, num_actions), strict=False):
             noise = jax.random.truncated_normal(k_layer, -2.0, 2.0, (A, B, H // 2), dtype)
             c = jnp.concatenate([noise / math.sqrt(A), jnp.zeros((A, B, H - H // 2), dtype)], -1)
             layers.append({
@@ -103,7 +103,6 @@ class SymLA:
 
     def _tick(self, params, layer, unit_in, unit_out):
         """One micro tick of every cell of a layer, given its per-unit gate pre-activations."""
-        H = self.cell_size
         M = self.message_size
         w_x = params["w_x"]
         # Own outgoing messages from the previous tick enter as fo_b (per output) and bo_a (per input).
@@ -113,7 +112,6 @@ class SymLA:
         i, f, g, o = jnp.split(gates, 4, axis=-1)
         c = jax.nn.sigmoid(f + FORGET_BIAS) * layer["c"] + jax.nn.sigmoid(i + INPUT_BIAS) * jnp.tanh(g)
         h = jax.nn.sigmoid(o) * jnp.tanh(c)
-        del H
         return {
             "h": h,
             "c": c,
