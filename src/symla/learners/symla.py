@@ -101,17 +101,29 @@ class SymLA:
         mu = m.mean(-1, keepdims=True)
         return (m - mu) * jax.lax.rsqrt(((m - mu) ** 2).mean(-1, keepdims=True) + 1e-5)
 
+    def _gate_params(self, params):
+        """Gate weights with the VSML offsets folded into the bias and every sigmoid gate's column
+        halved, so that one tanh gives all four gates: sigmoid(z) = 0.5 + 0.5 * tanh(z / 2).
+        Done once per step on the shared (small) parameters, not per cell."""
+        H = self.cell_size
+        dtype = params["w_x"].dtype
+        half, one = jnp.full((H,), 0.5, dtype), jnp.ones((H,), dtype)
+        scale = jnp.concatenate([half, half, one, half])  # gate order i, f, g, o
+        offset = jnp.concatenate([jnp.full((H,), INPUT_BIAS, dtype), jnp.full((H,), FORGET_BIAS, dtype),
+                                  jnp.zeros((2 * H,), dtype)])
+        return dict(params, w_x=params["w_x"] * scale, w_h=params["w_h"] * scale, b=(params["b"] + offset) * scale)
+
     def _tick(self, params, layer, unit_in, unit_out):
-        """One micro tick of every cell of a layer, given its per-unit gate pre-activations."""
-        M = self.message_size
+        """One micro tick of every cell of a layer, given its per-unit (scaled) gate inputs."""
+        H, M = self.cell_size, self.message_size
         w_x = params["w_x"]
         # Own outgoing messages from the previous tick enter as fo_b (per output) and bo_a (per input).
         pre_in = unit_in + layer["bwd"] @ w_x[3 * M + 1:]
         pre_out = unit_out + layer["fwd"] @ w_x[2 * M + 1:3 * M + 1]
-        gates = pre_in[:, None, :] + pre_out[None, :, :] + layer["h"] @ params["w_h"]
-        i, f, g, o = jnp.split(gates, 4, axis=-1)
-        c = jax.nn.sigmoid(f + FORGET_BIAS) * layer["c"] + jax.nn.sigmoid(i + INPUT_BIAS) * jnp.tanh(g)
-        h = jax.nn.sigmoid(o) * jnp.tanh(c)
+        t = jnp.tanh(pre_in[:, None, :] + pre_out[None, :, :] + layer["h"] @ params["w_h"])
+        sig = 0.5 + 0.5 * t  # the i, f, o gates (their inputs were halved)
+        c = sig[..., H:2 * H] * layer["c"] + sig[..., :H] * t[..., 2 * H:3 * H]
+        h = sig[..., 3 * H:] * jnp.tanh(c)
         return {
             "h": h,
             "c": c,
@@ -122,6 +134,7 @@ class SymLA:
     def step(self, params, state, obs, prev_action, reward):
         """One environment step: forward messages cross every layer, backward ones move one layer."""
         M = self.message_size
+        params = self._gate_params(params)
         w_x = params["w_x"]
         dtype = w_x.dtype
         reward = jnp.asarray(reward, dtype)
