@@ -1,5 +1,9 @@
-"""Grid-world dynamics against their definition: walls, one payment per collection, and
-Monte Carlo termination / respawn frequencies within 4 standard errors."""
+"""Grid-world dynamics checked against their definition: walls and the map edge block moves, a
+reward is paid once per collection, and termination / respawn frequencies match their
+probabilities in Monte Carlo over N_MC vmapped samples, within 4 standard errors
+(sqrt(p (1 - p) / N_MC)), which a correct implementation fails with probability ~6e-5 per check."""
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -9,135 +13,183 @@ import pytest
 from symla.envs.gridworld import LAYOUTS, EnvState, GridLayout, GridWorld, ObjectType, swap_type_rewards
 
 N_MC = 20000
+KEY = jax.random.PRNGKey(0)
 
 
-def state(agent, objs, active=None):
+@functools.cache
+def make(layout_name):
+    """The env and its step_env jitted once (action traced), so a test file compiles each once."""
+    env = GridWorld(LAYOUTS[layout_name])
+    return env, jax.jit(env.step_env)
+
+
+def state(agent, objs, active=None, time=0):
     objs = jnp.array(objs, jnp.int32).reshape(-1, 2)
     active = jnp.ones(len(objs), bool) if active is None else jnp.array(active)
-    return EnvState(time=0, agent_pos=jnp.array(agent, jnp.int32), obj_pos=objs, obj_active=active)
+    return EnvState(agent_pos=jnp.array(agent, jnp.int32), obj_pos=objs, obj_active=active, time=time)
 
 
-def test_walls_and_edges_block_and_free_moves_move():
-    env = GridWorld(LAYOUTS["small_walls"])  # wall at (1, 2), (2, 2), (2, 4), (3, 4)
-    p = env.default_params.replace(type_respawn_probs=jnp.zeros(2))
-    far = [[4, 6], [4, 5], [0, 6], [0, 5]]
-    s = state([1, 1], far)
-    expected = {0: [1, 1], 1: [0, 1], 2: [2, 1], 3: [1, 0], 4: [1, 1],  # 4 = right: the wall (1, 2)
-                5: [0, 0], 6: [0, 2], 7: [2, 0], 8: [1, 1]}  # 8 = down-right: the wall (2, 2)
-    for action, pos in expected.items():
-        _, s2, *_ = env.step_env(jax.random.PRNGKey(0), s, action, p)
-        assert s2.agent_pos.tolist() == pos, action
-    corner = state([0, 0], far)
-    for action in (1, 3, 5, 6, 7):  # off the map
-        _, s2, *_ = env.step_env(jax.random.PRNGKey(0), corner, action, p)
-        assert s2.agent_pos.tolist() == [0, 0], action
+def positions_after_each_action(layout_name, agent, objs):
+    env, step = make(layout_name)
+    params = env.default_params.replace(type_respawn_probs=jnp.zeros(env.num_types))
+    actions = jnp.arange(env.num_actions)
+    _, s, *_ = jax.vmap(step, in_axes=(None, None, 0, None))(KEY, state(agent, objs), actions, params)
+    return [tuple(p) for p in np.asarray(s.agent_pos).tolist()]
 
 
-def test_five_move_layout_has_no_diagonals():
-    env = GridWorld(LAYOUTS["tiny"])
-    assert env.num_actions == 5 and env.obs_size == 75
-    s = state([2, 2], [[0, 0], [4, 4]])
-    moved = [env.step_env(jax.random.PRNGKey(0), s, a, env.default_params)[1].agent_pos.tolist() for a in range(5)]
-    assert moved == [[2, 2], [1, 2], [3, 2], [2, 1], [2, 3]]
+def within_4se(freq, p, n):
+    return abs(freq - p) <= 4 * np.sqrt(p * (1 - p) / n) + 1e-9
+
+
+# small_walls has walls at (1, 2), (2, 2), (2, 4), (3, 4); the objects sit out of the way.
+FAR = [[0, 5], [0, 6], [4, 0], [4, 1]]
+
+
+@pytest.mark.parametrize("agent,expected", [
+    # actions: stay, up, down, left, right, up-left, up-right, down-left, down-right
+    ((1, 1), [(1, 1), (0, 1), (2, 1), (1, 0), (1, 1), (0, 0), (0, 2), (2, 0), (1, 1)]),  # right, down-right: walls
+    ((3, 3), [(3, 3), (2, 3), (4, 3), (3, 2), (3, 3), (3, 3), (3, 3), (4, 2), (4, 4)]),  # right, up-left, up-right: walls
+    ((4, 6), [(4, 6), (3, 6), (4, 6), (4, 5), (4, 6), (3, 5), (4, 6), (4, 6), (4, 6)]),  # corner: off the map
+    ((0, 3), [(0, 3), (0, 3), (1, 3), (0, 2), (0, 4), (0, 3), (0, 3), (0, 3), (1, 4)]),  # top edge; down-left: wall
+])
+def test_walls_and_map_edge_block_nine_moves(agent, expected):
+    assert positions_after_each_action("small_walls", agent, FAR) == expected
+
+
+@pytest.mark.parametrize("agent,expected", [
+    ((2, 2), [(2, 2), (1, 2), (3, 2), (2, 1), (2, 3)]),
+    ((0, 0), [(0, 0), (0, 0), (1, 0), (0, 0), (0, 1)]),
+    ((4, 4), [(4, 4), (3, 4), (4, 4), (4, 3), (4, 4)]),
+])
+def test_five_move_layout_moves_on_axes_only(agent, expected):
+    env, _ = make("tiny")
+    assert env.num_actions == 5 and env.action_space().n == 5 and env.obs_size == 75
+    assert positions_after_each_action("tiny", agent, [[0, 4], [4, 0]]) == expected
 
 
 def test_reward_is_paid_once_per_collection():
-    env = GridWorld(LAYOUTS["small"])
+    env, step = make("small")  # objects 0, 1: type 0 (+1); objects 2, 3: type 1 (-1)
     p = env.default_params.replace(type_respawn_probs=jnp.zeros(2), type_term_probs=jnp.zeros(2))
-    s = state([2, 2], [[2, 3], [0, 0], [4, 6], [4, 5]])  # object 0 (type 0, +1) right of the agent
-    obs, s, reward, term, info = env.step_env(jax.random.PRNGKey(0), s, 4, p)
-    assert float(reward) == 1.0 and not bool(s.obj_active[0]) and s.obj_active[1:].all()
-    assert float(obs.reshape(3, 5, 7)[1].sum()) == 1.0  # one type-0 object left visible
-    _, s, reward, *_ = env.step_env(jax.random.PRNGKey(1), s, 0, p)  # stay on the same cell
-    assert float(reward) == 0.0
-    s = state([2, 2], [[0, 0], [0, 1], [2, 1], [4, 5]])  # object 2 is type 1 (-1), left
-    _, _, reward, *_ = env.step_env(jax.random.PRNGKey(0), s, 3, p)
-    assert float(reward) == -1.0
-    _, _, reward, *_ = env.step_env(jax.random.PRNGKey(0), s, 3, swap_type_rewards(p))
-    assert float(reward) == 1.0
-
-
-def _within(freq, p, n):
-    return abs(freq - p) <= 4 * np.sqrt(p * (1 - p) / n) + 1e-9
+    s = state([2, 2], [[2, 3], [0, 0], [4, 6], [4, 5]])
+    obs, s, reward, term, info = step(KEY, s, 4, p)  # right, onto object 0
+    assert float(reward) == 1.0 and not bool(term)
+    assert np.asarray(s.obj_active).tolist() == [False, True, True, True]
+    assert np.asarray(info["collected"]).tolist() == [True, False, False, False]
+    grid = np.asarray(obs).reshape(3, 5, 7)
+    assert grid[0, 2, 3] == 1 and grid[1].sum() == 1 and grid[1, 2, 3] == 0  # collected one not shown
+    for k in range(3):  # staying on the cell pays nothing any more
+        _, s, reward, *_ = step(jax.random.PRNGKey(k + 1), s, 0, p)
+        assert float(reward) == 0.0
+    s = state([2, 2], [[0, 0], [0, 1], [2, 1], [4, 5]])  # object 2 (type 1, -1) to the left
+    assert float(step(KEY, s, 3, p)[2]) == -1.0
+    assert float(step(KEY, s, 3, swap_type_rewards(p))[2]) == 1.0
+    assert float(step(KEY, s, 1, p)[2]) == 0.0  # moving elsewhere collects nothing
 
 
 @pytest.mark.parametrize("term_prob", [0.0, 0.3, 1.0])
 def test_termination_frequency_matches_probability(term_prob):
-    env = GridWorld(LAYOUTS["small"])
+    env, step = make("small")
     p = env.default_params.replace(type_term_probs=jnp.array([term_prob, 0.0]))
     s = state([2, 2], [[2, 3], [0, 0], [4, 6], [4, 5]])
-    keys = jax.random.split(jax.random.PRNGKey(0), N_MC)
-    term = jax.vmap(lambda k: env.step_env(k, s, 4, p)[3])(keys)
-    assert _within(float(term.mean()), term_prob, N_MC)
+    keys = jax.random.split(KEY, N_MC)
+    many = jax.vmap(step, in_axes=(0, None, None, None))
+    collect = many(keys, s, 4, p)[3]  # onto object 0, type 0
+    miss = many(keys, s, 1, p)[3]  # up: nothing there
+    assert within_4se(float(collect.mean()), term_prob, N_MC)
+    assert not miss.any()  # no collection, no termination
 
 
-@pytest.mark.parametrize("respawn_prob", [0.05, 0.5])
-def test_respawn_frequency_matches_probability_and_lands_on_free_cells(respawn_prob):
-    env = GridWorld(LAYOUTS["small_walls"])
-    p = env.default_params.replace(type_respawn_probs=jnp.array([respawn_prob, respawn_prob]))
-    # objects 0 and 1 were collected earlier; the agent stays put
-    s = state([0, 0], [[0, 1], [0, 2], [4, 6], [4, 5]], active=[False, False, True, True])
-    keys = jax.random.split(jax.random.PRNGKey(1), N_MC)
-    _, s2, *_ = jax.vmap(lambda k: env.step_env(k, s, 0, p))(keys)
-    for i in (0, 1):
-        assert _within(float(s2.obj_active[:, i].mean()), respawn_prob, N_MC)
-    both = np.asarray(s2.obj_active[:, 0] & s2.obj_active[:, 1])
-    pos = np.asarray(s2.obj_pos)
-    walls = np.asarray(env.walls)
-    for i in (0, 1):
-        landed = pos[np.asarray(s2.obj_active[:, i]), i]
-        assert not walls[landed[:, 0], landed[:, 1]].any()
-        assert not ((landed == [0, 0]).all(1)).any()  # not on the agent
-        assert not ((landed == [4, 6]).all(1) | (landed == [4, 5]).all(1)).any()  # not on active objects
-    assert not (pos[both, 0] == pos[both, 1]).all(1).any()  # two respawns never share a cell
+def test_respawn_frequency_per_type_and_cells_are_uniform_and_free():
+    env, step = make("small_walls")
+    probs = (0.2, 0.6)
+    p = env.default_params.replace(type_respawn_probs=jnp.array(probs), type_term_probs=jnp.zeros(2))
+    # object 0 (type 0) and object 2 (type 1) were collected earlier; the agent stays put
+    agent, active_cells = (0, 0), [(4, 6), (0, 4)]
+    s = state(agent, [[0, 1], active_cells[0], [0, 2], active_cells[1]], active=[False, True, False, True])
+    _, s2, reward, *_ = jax.vmap(step, in_axes=(0, None, None, None))(jax.random.split(KEY, N_MC), s, 0, p)
+    act, pos = np.asarray(s2.obj_active), np.asarray(s2.obj_pos)
+    assert not reward.any() and act[:, [1, 3]].all()
+    allowed = {(r, c) for r, c in np.argwhere(~env.walls)} - {agent, *active_cells}
+    assert len(allowed) == 31 - 3
+    for i, prob in ((0, probs[0]), (2, probs[1])):
+        assert within_4se(act[:, i].mean(), prob, N_MC)
+        landed = pos[act[:, i], i]
+        cells, counts = np.unique(landed, axis=0, return_counts=True)
+        assert {tuple(c) for c in cells.tolist()} == allowed  # never a wall, the agent or an active object
+        # uniform over the allowed cells: each cell's share within 4 standard errors of 1/28
+        q, n = 1 / len(allowed), len(landed)
+        assert all(within_4se(c / n, q, n) for c in counts)
+        assert (pos[~act[:, i], i] == s.obj_pos[i]).all()  # not respawned: untouched
+    both = act[:, 0] & act[:, 2]
+    assert both.sum() > 1000 and not (pos[both, 0] == pos[both, 2]).all(1).any()  # never the same cell
 
 
 def test_collected_object_does_not_respawn_in_the_same_step():
-    env = GridWorld(LAYOUTS["small"])
+    env, step = make("small")
     p = env.default_params.replace(type_respawn_probs=jnp.ones(2), type_term_probs=jnp.zeros(2))
     s = state([2, 2], [[2, 3], [0, 0], [4, 6], [4, 5]])
-    _, s, *_ = env.step_env(jax.random.PRNGKey(0), s, 4, p)
+    _, s, *_ = step(KEY, s, 4, p)
     assert not bool(s.obj_active[0])
-    _, s, *_ = env.step_env(jax.random.PRNGKey(1), s, 0, p)  # respawn prob 1: back next step
-    assert bool(s.obj_active[0]) and s.obj_pos[0].tolist() != [2, 3]
+    _, s, reward, *_ = step(jax.random.PRNGKey(1), s, 0, p)  # respawn prob 1: back next step...
+    assert bool(s.obj_active.all()) and s.obj_pos[0].tolist() != [2, 3]  # ...but not under the agent
+    assert float(reward) == 0.0
 
 
 def test_reset_places_everything_on_distinct_free_cells():
-    env = GridWorld(LAYOUTS["small_walls"])
-    obs, s = jax.vmap(lambda k: env.reset(k, env.default_params))(jax.random.split(jax.random.PRNGKey(0), 500))
-    allpos = np.concatenate([np.asarray(s.agent_pos)[:, None], np.asarray(s.obj_pos)], 1)
-    for cells in allpos:
-        assert len({tuple(c) for c in cells}) == 5
-        assert not np.asarray(env.walls)[cells[:, 0], cells[:, 1]].any()
-    grid = np.asarray(obs).reshape(500, 3, 5, 7)
-    assert (grid[:, 0].sum((1, 2)) == 1).all() and (grid[:, 1].sum((1, 2)) == 2).all()
-    assert (grid[:, 2].sum((1, 2)) == 2).all() and s.obj_active.all()
+    env, _ = make("small_walls")
+    n = 2000
+    obs, s = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(KEY, n), env.default_params)
+    cells = np.concatenate([np.asarray(s.agent_pos)[:, None], np.asarray(s.obj_pos)], 1)  # [n, 5, 2]
+    flat = cells[..., 0] * env.width + cells[..., 1]
+    assert (np.sort(flat, 1)[:, 1:] != np.sort(flat, 1)[:, :-1]).all()  # distinct
+    assert not env.walls[cells[..., 0], cells[..., 1]].any() and bool(s.obj_active.all())
+    assert (np.asarray(s.time) == 0).all()
+    grid = np.asarray(obs).reshape(n, 3, 5, 7)
+    assert set(np.unique(grid)) == {0.0, 1.0}
+    assert (grid.sum((2, 3)) == [1, 2, 2]).all()  # 1 agent bit, `count` bits per type
+    # the agent's start is uniform over the 31 free cells (each within 4 standard errors)
+    counts = np.bincount(flat[:, 0], minlength=35)[~env.walls.reshape(-1)]
+    assert all(within_4se(c / n, 1 / 31, n) for c in counts)
 
 
 def test_auto_reset_on_termination_and_truncation():
-    env = GridWorld(LAYOUTS["small_sparse"])  # term prob 1: collecting ends the episode
+    env, _ = make("small_sparse")  # term prob 1: collecting ends the episode; 50 steps
     p = env.default_params
-    s = state([2, 2], [[2, 3], [0, 0], [4, 6]])
-    obs, s2, reward, terminated, truncated, _ = env.step(jax.random.PRNGKey(0), s, 4, p)
-    assert float(reward) == 1.0 and bool(terminated) and int(s2.time) == 0 and s2.obj_active.all()
-    s = s.replace(time=49)
-    _, s2, _, terminated, truncated, _ = env.step(jax.random.PRNGKey(0), s, 0, p)
-    assert bool(truncated) and not bool(terminated) and int(s2.time) == 0
+    s = state([2, 2], [[2, 3], [0, 0], [4, 6]], time=7)
+    _, reset_state = env.reset(jax.random.split(KEY)[1], p)  # the base step resets with this key
+    obs, s2, reward, terminated, truncated, info = env.step(KEY, s, 4, p)
+    assert float(reward) == 1.0 and bool(terminated) and not bool(truncated)
+    assert jax.tree.all(jax.tree.map(jnp.array_equal, s2, reset_state))
+    assert np.asarray(info["final_observation"]).reshape(3, 5, 7)[0, 2, 3] == 1  # pre-reset obs kept
+    _, s2, _, terminated, truncated, _ = env.step(KEY, s.replace(time=48), 0, p)
+    assert not bool(truncated) and int(s2.time) == 49
+    _, s2, _, terminated, truncated, _ = env.step(KEY, s2, 0, p)
+    assert bool(truncated) and not bool(terminated)
+    assert jax.tree.all(jax.tree.map(jnp.array_equal, s2, reset_state))
 
 
 def test_jit_and_vmap_over_a_batch_of_params():
     env = GridWorld(LAYOUTS["dense"])
+    assert env.obs_size == 4 * 11 * 11 and env.num_types == 3
     base = env.default_params
-    batch = jax.tree.map(lambda x: jnp.stack([x, x]), base)
-    batch = batch.replace(type_rewards=jnp.array([[1.0, -1, -1], [-1.0, 1, -1]]))
-    keys = jax.random.split(jax.random.PRNGKey(0), 2)
+    batch = jax.tree.map(lambda *x: jnp.stack(x), base, swap_type_rewards(base), swap_type_rewards(base, 0, 2))
+    keys = jax.random.split(KEY, 3)
     obs, s = jax.jit(jax.vmap(env.reset))(keys, batch)
-    obs, s, r, term, trunc, _ = jax.jit(jax.vmap(env.step))(keys, s, jnp.array([1, 2]), batch)
-    assert obs.shape == (2, 4 * 121) and r.shape == (2,)
+    assert obs.shape == (3, env.obs_size)
+    # the same state in every task: stepping onto object 0 (type 0) pays that task's type-0 reward
+    s = jax.tree.map(lambda x: jnp.stack([x] * 3), state([5, 5], [[5, 6], [0, 0], [10, 10], [0, 10]]))
+    obs, s, r, term, trunc, _ = jax.jit(jax.vmap(env.step))(keys, s, jnp.array([4, 4, 4]), batch)
+    assert obs.shape == (3, env.obs_size) and r.tolist() == [1.0, -1.0, -1.0]
+    assert batch.type_rewards[1].tolist() == [-1.0, 1.0, -1.0]
 
 
-def test_bad_layout_is_rejected():
+def test_layouts_are_hashable_and_bad_layouts_are_rejected():
+    assert len({hash(layout) for layout in LAYOUTS.values()}) == len(LAYOUTS)
+    assert {n: GridWorld(layout).obs_size for n, layout in LAYOUTS.items()} == {
+        "small": 105, "small_sparse": 105, "dense": 484, "tiny": 75, "small_walls": 105}
     with pytest.raises(ValueError, match="same length"):
         GridLayout("x", ("...", ".."), (ObjectType(1, 1.0, 0.0, 0.0),), 10)
     with pytest.raises(ValueError, match="not enough free cells"):
         GridLayout("x", ("#.",), (ObjectType(1, 1.0, 0.0, 0.0),), 10)
+    with pytest.raises(ValueError, match="moves"):
+        GridLayout("x", ("...",), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=4)

@@ -2,10 +2,11 @@
 
 Objects carry (reward, termination probability, respawn probability). Stepping onto an active
 object collects it: its reward is paid once, the episode ends with the termination probability,
-and the object is gone until it respawns, each later step with the respawn probability, at a
-random free cell. Observations are binary: an agent channel plus one channel per object type,
-over the whole map, flattened. Object-type rewards are env params, so a held-out split can swap
-them without touching the dynamics.
+and the object is gone until it respawns (each later step with the respawn probability) at a
+uniformly random free cell. Observations are binary: an agent channel plus one channel per object
+type over the whole map, flattened; walls are not observed, as in LPG. The per-type rewards and
+probabilities are traced env params, not part of the static layout, so a task distribution is a
+batch of params to vmap over, and a held-out split can swap rewards without touching the dynamics.
 """
 
 import dataclasses
@@ -17,12 +18,16 @@ import numpy as np
 from flax import struct
 from gymnax.environments import environment, spaces
 
-# action 0 stays; then the 4 axis moves; then the 4 diagonals (used with moves=9)
+# Action 0 stays; then the 4 axis moves (up, down, left, right); then the 4 diagonals, which only
+# layouts with moves=9 use. (row, col) offsets.
 MOVES = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
 
 
 @dataclasses.dataclass(frozen=True)
 class ObjectType:
+    """``count`` objects paying ``reward`` on collection, ending the episode with ``term_prob``
+    and reappearing each step they are absent with ``respawn_prob``."""
+
     count: int
     reward: float
     term_prob: float
@@ -31,40 +36,62 @@ class ObjectType:
 
 @dataclasses.dataclass(frozen=True)
 class GridLayout:
-    """A map ('#' wall, '.' free; moving off the map is blocked too) and its object types."""
+    """A static map ('#' wall, '.' free; moving off the map is blocked like a wall), its object
+    types and episode length. Frozen and hashable because the env is a static jit argument."""
 
     name: str
-    rows: tuple
-    object_types: tuple
+    rows: tuple[str, ...]
+    object_types: tuple[ObjectType, ...]
     max_steps: int
     moves: int = 9
 
     def __post_init__(self):
-        if len({len(r) for r in self.rows}) != 1:
+        if not self.rows or len({len(r) for r in self.rows}) != 1:
             raise ValueError(f"layout {self.name!r}: every row must have the same length")
+        if set("".join(self.rows)) - set("#."):
+            raise ValueError(f"layout {self.name!r}: rows may only contain '#' and '.'")
         if self.moves not in (5, 9):
             raise ValueError(f"layout {self.name!r}: moves must be 5 or 9")
+        # Reset needs a distinct cell for the agent and every object; this also guarantees that
+        # a respawning object always finds a free cell.
         free = sum(r.count(".") for r in self.rows)
         if free < 1 + sum(t.count for t in self.object_types):
             raise ValueError(f"layout {self.name!r}: not enough free cells for the agent and objects")
 
+    @property
+    def height(self) -> int:
+        return len(self.rows)
 
-def _open(height, width):
+    @property
+    def width(self) -> int:
+        return len(self.rows[0])
+
+
+def _open(height: int, width: int) -> tuple[str, ...]:
     return tuple("." * width for _ in range(height))
 
 
-def _objects(*specs):
+def _objects(*specs) -> tuple[ObjectType, ...]:
     return tuple(ObjectType(*s) for s in specs)
 
 
-LAYOUTS = {
+# The LPG training layouts (Oh et al. 2020, appendix), plus two small ones of our own.
+LAYOUTS: dict[str, GridLayout] = {
     "small": GridLayout("small", _open(5, 7), _objects((2, 1.0, 0.0, 0.05), (2, -1.0, 0.5, 0.1)), 500),
-    "small_sparse": GridLayout("small_sparse", _open(5, 7), _objects((1, 1.0, 1.0, 1.0), (2, -1.0, 1.0, 1.0)), 50),
+    "small_sparse": GridLayout("small_sparse", _open(5, 7),
+                               _objects((1, 1.0, 1.0, 1.0), (2, -1.0, 1.0, 1.0)), 50),
+    # Three object types: the two -1 types differ in termination and respawn probability.
     "dense": GridLayout("dense", _open(11, 11),
                         _objects((2, 1.0, 0.0, 0.05), (1, -1.0, 0.5, 0.1), (1, -1.0, 0.0, 0.5)), 500),
-    # A small layout for CPU-scale experiments: 3 x 5 x 5 = 75 inputs, 5 actions.
-    "tiny": GridLayout("tiny", _open(5, 5), _objects((1, 1.0, 0.0, 0.05), (1, -1.0, 0.0, 0.05)), 100, moves=5),
-    "small_walls": GridLayout("small_walls", (".......", "..#....", "..#.#..", "....#..", "......."),
+    # For CPU-scale experiments: 3 x 5 x 5 = 75 inputs, 5 actions.
+    "tiny": GridLayout("tiny", _open(5, 5), _objects((1, 1.0, 0.0, 0.05), (1, -1.0, 0.0, 0.05)), 100,
+                       moves=5),
+    # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
+    "small_walls": GridLayout("small_walls", (".......",
+                                              "..#....",
+                                              "..#.#..",
+                                              "....#..",
+                                              "......."),
                               _objects((2, 1.0, 0.0, 0.05), (2, -1.0, 0.5, 0.1)), 500),
 }
 
@@ -72,37 +99,48 @@ LAYOUTS = {
 @struct.dataclass
 class EnvState(environment.EnvState):
     agent_pos: jax.Array  # int32[2] (row, col)
-    obj_pos: jax.Array  # int32[N, 2]
+    obj_pos: jax.Array  # int32[N, 2]; meaningless while the object is inactive
     obj_active: jax.Array  # bool[N]
+    time: int
 
 
-@struct.dataclass
+@struct.dataclass(kw_only=True)
 class EnvParams(environment.EnvParams):
-    type_rewards: jax.Array = None
-    type_term_probs: jax.Array = None
-    type_respawn_probs: jax.Array = None
+    """Per-type values are traced so that tasks differing only in them share one compilation.
+    Keyword-only: the base class's defaulted field comes first, and these have no default."""
+
+    type_rewards: jax.Array  # float32[T]
+    type_term_probs: jax.Array  # float32[T]
+    type_respawn_probs: jax.Array  # float32[T]
     max_steps_in_episode: int = 500
 
 
 def swap_type_rewards(params: EnvParams, i: int = 0, j: int = 1) -> EnvParams:
-    """Swap the rewards of two object types: the held-out task of claim 3."""
+    """Swap the rewards of object types ``i`` and ``j``: the held-out "swapped" tasks, where a
+    learned update rule must re-learn which objects to seek from reward alone."""
     r = params.type_rewards
     return params.replace(type_rewards=r.at[i].set(r[j]).at[j].set(r[i]))
 
 
 class GridWorld(environment.Environment[EnvState, EnvParams]):
+    """A gymnax grid world over a static ``GridLayout``; see the module docstring for the rules."""
+
     def __init__(self, layout: GridLayout):
         super().__init__()
         self.layout = layout
-        self.height, self.width = len(layout.rows), len(layout.rows[0])
+        self.height, self.width = layout.height, layout.width
+        # Static arrays are numpy so they become compile-time constants, never traced.
         self.walls = np.array([[c == "#" for c in row] for row in layout.rows])
-        self.free_cells = np.argwhere(~self.walls).astype(np.int32)  # static: numpy, not traced
-        self.obj_type = jnp.array([t for t, ot in enumerate(layout.object_types) for _ in range(ot.count)],
-                                  jnp.int32)
+        # A border of walls turns "off the map" into "into a wall": one lookup at target + 1.
+        self._blocked = np.pad(self.walls, 1, constant_values=True)
+        self.free_cells = np.argwhere(~self.walls).astype(np.int32)
+        self.obj_type = np.array([t for t, ot in enumerate(layout.object_types) for _ in range(ot.count)],
+                                 np.int32)
         self.num_types = len(layout.object_types)
-        self.num_objects = int(self.obj_type.shape[0])
-        self.obs_size = (1 + self.num_types) * self.height * self.width
-        self.moves = jnp.array(MOVES[: layout.moves], jnp.int32)
+        self.num_objects = len(self.obj_type)
+        self.obs_shape = (1 + self.num_types, self.height, self.width)
+        self.obs_size = int(np.prod(self.obs_shape))
+        self.moves = np.array(MOVES[: layout.moves], np.int32)
 
     @property
     def default_params(self) -> EnvParams:
@@ -114,64 +152,61 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
             max_steps_in_episode=self.layout.max_steps,
         )
 
-    def _occupancy(self, agent_pos, obj_pos, obj_active):
-        """Cells that are walls, the agent's, or an active object's."""
+    def _occupied(self, agent_pos, obj_pos, obj_active) -> jax.Array:
+        """bool[H, W]: walls, the agent's cell and active objects' cells (where nothing may spawn)."""
         occ = jnp.asarray(self.walls).at[agent_pos[0], agent_pos[1]].set(True)
         rows = jnp.where(obj_active, obj_pos[:, 0], self.height)  # inactive -> out of range: dropped
         return occ.at[rows, obj_pos[:, 1]].set(True, mode="drop")
 
-    def _random_free_cell(self, key, occupied):
-        scores = jax.random.uniform(key, occupied.shape)
-        flat = jnp.argmax(jnp.where(occupied, -1.0, scores).reshape(-1))
-        return jnp.stack([flat // self.width, flat % self.width]).astype(jnp.int32)
-
     def step_env(self, key, state, action, params) -> tuple[jax.Array, EnvState, jax.Array, jax.Array, dict[Any, Any]]:
+        """Move, then collect (pay, maybe terminate), then respawn objects absent since before
+        this step. Termination is drawn here, so ``is_terminated`` is never true by itself."""
         k_term, k_respawn, k_cells = jax.random.split(key, 3)
-        target = state.agent_pos + self.moves[action]
-        inside = (target >= 0).all() & (target[0] < self.height) & (target[1] < self.width)
-        clipped = jnp.clip(target, 0, jnp.array([self.height - 1, self.width - 1]))
-        blocked = ~inside | jnp.asarray(self.walls)[clipped[0], clipped[1]]
-        agent_pos = jnp.where(blocked, state.agent_pos, clipped)
+        target = state.agent_pos + jnp.asarray(self.moves)[jnp.asarray(action, jnp.int32)]
+        blocked = jnp.asarray(self._blocked)[target[0] + 1, target[1] + 1]
+        agent_pos = jnp.where(blocked, state.agent_pos, target)
 
-        hit = state.obj_active & (state.obj_pos == agent_pos).all(-1)  # at most one active per cell
-        reward = (hit * params.type_rewards[self.obj_type]).sum()
-        term_prob = (hit * params.type_term_probs[self.obj_type]).sum()
+        obj_type = jnp.asarray(self.obj_type)
+        hit = state.obj_active & (state.obj_pos == agent_pos).all(-1)  # at most one: cells are distinct
+        reward = jnp.where(hit, params.type_rewards[obj_type], 0.0).sum()
+        term_prob = jnp.where(hit, params.type_term_probs[obj_type], 0.0).sum()
         terminated = hit.any() & jax.random.bernoulli(k_term, term_prob)
         active = state.obj_active & ~hit
 
-        # Objects inactive at the start of this step may respawn (the one just collected may not).
-        respawn = ~state.obj_active & jax.random.bernoulli(
-            k_respawn, params.type_respawn_probs[self.obj_type])
+        # Only objects inactive at the start of the step may respawn, so the one just collected
+        # stays away for at least one step. Respawning objects take the best-scoring free cells in
+        # turn (uniform random scores, occupied cells masked), so they are uniform and distinct;
+        # the layout check guarantees enough free cells.
+        respawn = ~state.obj_active & jax.random.bernoulli(k_respawn, params.type_respawn_probs[obj_type])
+        occupied = self._occupied(agent_pos, state.obj_pos, active).reshape(-1)
+        scores = jnp.where(occupied, -1.0, jax.random.uniform(k_cells, occupied.shape))
+        _, best = jax.lax.top_k(scores, self.num_objects)
+        cell = best[jnp.cumsum(respawn) - 1]  # the r-th respawning object takes the r-th best cell
+        new_pos = jnp.stack([cell // self.width, cell % self.width], -1).astype(jnp.int32)
+        obj_pos = jnp.where(respawn[:, None], new_pos, state.obj_pos)
 
-        def place(carry, inputs):
-            obj_pos, active = carry
-            i, k = inputs
-            cell = self._random_free_cell(k, self._occupancy(agent_pos, obj_pos, active))
-            obj_pos = obj_pos.at[i].set(jnp.where(respawn[i], cell, obj_pos[i]))
-            return (obj_pos, active.at[i].set(active[i] | respawn[i])), None
-
-        (obj_pos, active), _ = jax.lax.scan(
-            place, (state.obj_pos, active),
-            (jnp.arange(self.num_objects), jax.random.split(k_cells, self.num_objects)))
-        state = EnvState(time=state.time + 1, agent_pos=agent_pos, obj_pos=obj_pos, obj_active=active)
+        state = EnvState(agent_pos=agent_pos, obj_pos=obj_pos, obj_active=active | respawn,
+                         time=state.time + 1)
         return self.get_obs(state), state, reward, terminated, {"collected": hit}
 
-    def reset_env(self, key, params):
+    def reset_env(self, key, params) -> tuple[jax.Array, EnvState]:
+        """Agent and every object on distinct uniformly random free cells, all objects active."""
         chosen = jax.random.permutation(key, len(self.free_cells))[: 1 + self.num_objects]
         pos = jnp.asarray(self.free_cells)[chosen]
-        state = EnvState(time=0, agent_pos=pos[0], obj_pos=pos[1:],
-                         obj_active=jnp.ones((self.num_objects,), bool))
+        state = EnvState(agent_pos=pos[0], obj_pos=pos[1:],
+                         obj_active=jnp.ones((self.num_objects,), bool), time=0)
         return self.get_obs(state), state
 
-    def get_obs(self, state, params=None, key=None):
-        grid = jnp.zeros((1 + self.num_types, self.height, self.width), jnp.float32)
+    def get_obs(self, state, params=None, key=None) -> jax.Array:
+        """Flat float32 of the binary (1 + T, H, W) tensor: agent, then active objects per type."""
+        grid = jnp.zeros(self.obs_shape, jnp.float32)
         grid = grid.at[0, state.agent_pos[0], state.agent_pos[1]].set(1.0)
         rows = jnp.where(state.obj_active, state.obj_pos[:, 0], self.height)
-        grid = grid.at[1 + self.obj_type, rows, state.obj_pos[:, 1]].set(1.0, mode="drop")
+        grid = grid.at[1 + jnp.asarray(self.obj_type), rows, state.obj_pos[:, 1]].set(1.0, mode="drop")
         return grid.reshape(-1)
 
-    def is_terminated(self, state, params):
-        return jnp.array(False)  # termination is drawn in step_env when an object is collected
+    def is_terminated(self, state, params) -> jax.Array:
+        return jnp.array(False)  # termination is a coin flip on collection, drawn in step_env
 
     @property
     def name(self) -> str:
@@ -181,8 +216,8 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
     def num_actions(self) -> int:
         return self.layout.moves
 
-    def action_space(self, params=None):
+    def action_space(self, params=None) -> spaces.Discrete:
         return spaces.Discrete(self.layout.moves)
 
-    def observation_space(self, params=None):
+    def observation_space(self, params=None) -> spaces.Box:
         return spaces.Box(0.0, 1.0, (self.obs_size,), jnp.float32)
