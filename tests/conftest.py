@@ -11,10 +11,19 @@ VENV_BIN = Path(sys.executable).parent
 WORKFLOW_FILES = ("Snakefile", "params.yaml", "workflow", "pyproject.toml", ".dvc", ".dvcignore")
 
 
+JAX_CACHE = Path(os.environ.get("SYMLA_TEST_JAX_CACHE", "/tmp/symla-test-jax-cache"))
+
+
 def env_with_venv():
-    """Subprocess environment whose PATH finds this venv's python, snakemake and dvc first."""
+    """Subprocess environment whose PATH finds this venv's python, snakemake and dvc first.
+
+    Subprocesses share a persistent JAX compilation cache: the workflow runs of the tests compile
+    the same functions, and a cached executable is the same code, so results are unchanged (the
+    tests compare manifests of cached and uncached runs)."""
     env = dict(os.environ)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("JAX_COMPILATION_CACHE_DIR", str(JAX_CACHE))
+    env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "1")
     return env
 
 

@@ -50,19 +50,24 @@ def test_claim_tests(test, a, b, threshold, passed):
     assert claim_statistic(t, claim)["passed"] is passed
 
 
-def bandit_experiment(lifetimes=300):
+def experiment_at(name, lifetime, lifetimes=300):
     params = load_params(REPO / "params.yaml", "smoke")
-    exp = resolve_experiment(params, "bandits", "smoke")
-    return params, dataclasses.replace(exp, lifetime=100, evaluation={**exp.evaluation, "lifetimes": lifetimes})
+    exp = resolve_experiment(params, name, "smoke")
+    return params, dataclasses.replace(exp, lifetime=lifetime, evaluation={**exp.evaluation, "lifetimes": lifetimes})
+
+
+def bandit_experiment():
+    return experiment_at("bandits", 100)
 
 
 def claims_for(params, experiment, learner_tables):
+    """Verdicts of the experiment's SymLA claims, with the given tables standing in for SymLA."""
     base_lt, base_bins = evaluate_baselines(experiment)
     lifetimes = pd.concat([base_lt] + [t[0] for t in learner_tables], ignore_index=True)
     bins = pd.concat([base_bins] + [t[1] for t in learner_tables], ignore_index=True)
     lifetimes = add_within_lifetime_metrics(lifetimes, bins)
     return {name: claim_statistic(lifetimes, c) for name, c in params["claims"].items()
-            if c["experiment"] == "bandits" and c["a"]["learner"] == "symla"}
+            if c["experiment"] == experiment.name and c["a"]["learner"] == "symla"}
 
 
 def test_random_meta_parameters_fail_the_bandit_claims():
@@ -72,6 +77,17 @@ def test_random_meta_parameters_fail_the_bandit_claims():
               for s in range(2)]
     verdicts = claims_for(params, exp, tables)
     assert not verdicts["c1_symla_more_arms_above_random"]["passed"]
+
+
+def test_random_meta_parameters_fail_the_grid_world_and_transfer_claims():
+    params, exp = experiment_at("gridworld", lifetime=200, lifetimes=200)
+    learner = SymLA()
+    tables = [_evaluate(exp, learner, learner.init_params(jax.random.PRNGKey(s)), {"learner": "symla", "seed": s}, None)
+              for s in range(2)]
+    verdicts = claims_for(params, exp, tables)
+    assert set(verdicts) == {"c3_symla_adapts_to_swapped_rewards", "c4_symla_learns_cartpole_within_lifetime",
+                             "c4_symla_cartpole_above_random"}
+    assert not any(v["passed"] for v in verdicts.values()), verdicts
 
 
 def test_metarnn_in_symlas_place_fails_the_permutation_claim():
