@@ -8,7 +8,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-WORKFLOW_FILES = ("Snakefile", "params.yaml", "workflow", "pyproject.toml", ".dvc", ".dvcignore")
+WORKFLOW_FILES = ("Snakefile", "params.yaml", "workflow", "src", "pyproject.toml", ".dvc", ".dvcignore")
 
 
 JAX_CACHE = Path(os.environ.get("SYMLA_TEST_JAX_CACHE", "/tmp/symla-test-jax-cache"))
@@ -33,7 +33,7 @@ def copy_workflow(dest: Path, scale="smoke") -> Path:
     for name in WORKFLOW_FILES:
         src = REPO / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("tmp", "cache"))
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("tmp", "cache", "__pycache__"))
         elif src.exists():
             shutil.copy2(src, dest / name)
     params = (dest / "params.yaml").read_text()
