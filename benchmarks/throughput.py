@@ -1,14 +1,30 @@
 """Throughput and memory benchmark (a script, not a test): prints one table and writes it.
 
-    uv run python benchmarks/throughput.py [--quick] [--out bench/throughput.json]
+    .venv/bin/python benchmarks/throughput.py [--quick] [--out bench/throughput.json]
 
-In one run: the machine's float32 matmul peak; SymLA cell-ticks/s and agent-steps/s for layers
-1x2, 4x2, 75x5 and 105x9 at 64 / 256 / 1024 agents, as a ratio to the peak (6784 FLOP per cell
-tick: 2*49*64 gate matmul + 2*2*16*8 readouts); a plain matmul of the same FLOP count; MetaRNN at
-the same sizes; full lifetime rollouts on real splits; the cost per agent-step from 256 to 1024
-agents; ES overhead (a jitted generation vs the bare rollouts it runs); and the peak resident
-memory of one quick-scale grid-world generation at two lifetime lengths. Compile time is
-excluded everywhere (warm-up call first, block_until_ready, median of repeats).
+One run measures:
+  1. the float32 matmul peak: a jitted 2048x2048 @ 2048x2048 product, 2 n^3 FLOP; the peak row
+     is the median of all samples. A sample is taken right before every timed call, and each
+     "of peak" figure is the median over calls of (rate of that call / peak sampled just before
+     it), so that load from other processes on a shared machine mostly cancels out;
+  2. SymLA learner steps alone (jitted lax.scan over T steps, agents vmapped, random observations,
+     fixed previous action and reward) for single layers 1x2, 4x2, 75x5, 105x9 and the quick-scale
+     grid-world network of params.yaml, at 64 / 256 / 1024 agents: cell-ticks/s (inputs x actions
+     x ticks per agent step) and agent-steps/s; and the full lifetime rollout
+     (symla.rollout.run_population on bandit / cartpole / gridworld-tiny / gridworld-small) in
+     env steps/s;
+  3. MetaRNN(obs, actions, hidden_size=64) at the same sizes;
+  4. ratios to the peak: SymLA at 6784 FLOP per cell tick (2*49*64 gate matmul + 2*2*16*8
+     readouts, the nominal dense-LSTM count); MetaRNN at its actual matmul FLOPs per agent step
+     (2*(obs+actions+1)*4N + ticks*2*N*4N + 2*N*actions); and a plain float32 matmul with the
+     FLOP count of one batched SymLA step ([agents*A*B*ticks, 53] @ [53, 64]: 2*53*64 = 6784);
+  5. cost per agent-step at 1024 vs 256 agents;
+  6. ES overhead: env steps/s of one jitted MetaTrainer.generation over bare run_population env
+     steps/s for the same members and lifetimes;
+  7. peak resident memory (VmHWM) of one quick-scale grid-world generation, in a fresh subprocess
+     per lifetime length, to show it does not grow with the lifetime.
+Compile time is excluded everywhere (a warm-up call first, block_until_ready); every figure is the
+median of repeated calls. The table is also written as JSON and as CSV (same rows) next to it.
 """
 
 import argparse
@@ -22,64 +38,116 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-FLOP_PER_CELL_TICK = 2 * 49 * 64 + 2 * 2 * 16 * 8
-SIZES = [(1, 2, "bandit-2arm-biased"), (4, 2, "cartpole"), (75, 5, "gridworld-tiny"), (105, 9, "gridworld-small")]
-STEPS = 20  # learner steps per timed call
+ROOT = Path(__file__).resolve().parents[1]
+SYMLA_FLOP_PER_CELL_TICK = 2 * 49 * 64 + 2 * 2 * 16 * 8  # = 6784 = 2 * 53 * 64
+SIZES = [(1, 2, "bandit-2arm-biased"), (4, 2, "cartpole"), (75, 5, "gridworld-tiny"),
+         (105, 9, "gridworld-small")]
+STEP_WORK = 4_000_000  # cell ticks per timed learner-step call (sets T)
+ROLLOUT_WORK = 20_000_000  # cell ticks per timed rollout call (sets the lifetime)
 
 
-def timeit(fn, *args, repeats=5):
-    jax.block_until_ready(fn(*args))  # compile + warm up
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
+class Bench:
+    """Timing helpers; keeps every matmul-peak sample taken during the run."""
+
+    def __init__(self, repeats):
+        self.repeats = repeats
+        self.peak_samples = []
+        n = 2048
+        self._a = jax.random.normal(jax.random.PRNGKey(0), (n, n))
+        self._mm = jax.jit(lambda x: x @ x)
+        self._mm_flop = 2 * n**3
+        jax.block_until_ready(self._mm(self._a))
+
+    def sample_peak(self, times=3):
+        for _ in range(times):
+            t = time.perf_counter()
+            jax.block_until_ready(self._mm(self._a))
+            self.peak_samples.append(self._mm_flop / (time.perf_counter() - t) / 1e9)
+
+    @property
+    def peak(self):
+        return statistics.median(self.peak_samples)
+
+    def seconds(self, fn, *args, repeats=None):
+        """Median wall time of fn(*args) after a warm-up (compile) call.
+
+        A matmul-peak sample is taken right before every timed call, and ``self.local_peak`` is
+        the median of those paired samples: on a shared machine a rate divided by the peak
+        measured next to it is far steadier than either alone. ``self.best`` is the fastest call.
+        """
         jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        times, peaks = [], []
+        for _ in range(repeats or self.repeats):
+            self.sample_peak(1)
+            peaks.append(self.peak_samples[-1])
+            t = time.perf_counter()
+            jax.block_until_ready(fn(*args))
+            times.append(time.perf_counter() - t)
+        self.best = min(times)
+        # rate / peak, paired call by call: median of (1 / t_i) / peak_i, returned as a peak
+        # that makes work / median(t) / local_peak equal that median ratio
+        ratios = sorted(1 / (t * p) for t, p in zip(times, peaks, strict=True))
+        self.local_peak = 1 / (statistics.median(times) * statistics.median(ratios))
+        return statistics.median(times)
+
+    def seconds_interleaved(self, *calls, repeats=None):
+        """Median wall times of several (fn, args) calls timed in alternation."""
+        for fn, args in calls:
+            jax.block_until_ready(fn(*args))
+        times = [[] for _ in calls]
+        for _ in range(repeats or self.repeats):
+            for i, (fn, args) in enumerate(calls):
+                t = time.perf_counter()
+                jax.block_until_ready(fn(*args))
+                times[i].append(time.perf_counter() - t)
+        return [statistics.median(t) for t in times]
 
 
-def matmul_peak(n=2048):
-    a = jax.random.normal(jax.random.PRNGKey(0), (n, n))
-    f = jax.jit(lambda x: x @ x)
-    return 2 * n**3 / timeit(f, a) / 1e9
-
-
-def same_flop_matmul(rows):
-    """The gate matmul of ``rows`` cell ticks as one plain [rows, 49] @ [49, 64] product."""
-    x = jax.random.normal(jax.random.PRNGKey(0), (rows, 49))
-    w = jax.random.normal(jax.random.PRNGKey(1), (49, 64))
-    return 2 * rows * 49 * 64 / timeit(jax.jit(lambda a, b: a @ b), x, w) / 1e9
-
-
-def learner_steps(learner, obs_size, num_actions, agents):
-    """Seconds per call of STEPS learner steps for ``agents`` agents (no environment)."""
+def learner_step_seconds(bench, learner, obs_size, num_actions, agents, steps):
+    """Seconds for ``steps`` learner steps of ``agents`` agents (no environment)."""
     params = learner.init_params(jax.random.PRNGKey(0))
     states = jax.vmap(lambda k: learner.init_state(params, k, obs_size, num_actions))(
         jax.random.split(jax.random.PRNGKey(1), agents))
-    obs = jax.random.normal(jax.random.PRNGKey(2), (STEPS, agents, obs_size))
-    act = jax.nn.one_hot(jnp.zeros((STEPS, agents), int), num_actions)
+    obs = jax.random.normal(jax.random.PRNGKey(2), (steps, agents, obs_size))
+    action = jax.nn.one_hot(jnp.zeros((agents,), int), num_actions)
 
-    def run(states, obs, act):
-        def body(s, x):
-            logits, s = jax.vmap(lambda st, o, a: learner.step(params, st, o, a, 0.5))(s, x[0], x[1])
+    def run(params, states, obs):
+        def body(s, o):
+            logits, s = jax.vmap(lambda st, ob: learner.step(params, st, ob, action[0], 0.5))(s, o)
             return s, logits.sum()
-        return jax.lax.scan(body, states, (obs, act))[1]
+        return jax.lax.scan(body, states, obs)[1]
 
-    return timeit(jax.jit(run), states, obs, act)
+    return bench.seconds(jax.jit(run), params, states, obs)
 
 
-def rollout_steps_per_s(learner, split_name, agents, lifetime=100):
+def rollout_env_steps_per_s(bench, learner, split_name, agents, lifetime):
+    """run_population over agents/4 members x 4 lifetimes (jitted), env steps per second."""
     from symla.envs.splits import make_split
     from symla.rollout import run_population
 
     split = make_split(split_name)
     members = max(1, agents // 4)
+    per_member = agents // members
     pop = jax.vmap(learner.init_params)(jax.random.split(jax.random.PRNGKey(0), members))
-    keys = jax.random.split(jax.random.PRNGKey(1), (members, agents // members))
+    keys = jax.random.split(jax.random.PRNGKey(1), (members, per_member))
     f = jax.jit(lambda p, k: run_population(learner, split, p, k, lifetime).fitness)
-    return members * (agents // members) * lifetime / timeit(f, pop, keys, repeats=3)
+    return members * per_member * lifetime / bench.seconds(f, pop, keys, repeats=3)
 
 
-def es_overhead(learner, split_name, pairs, lifetimes_per_member, lifetime):
+def same_flop_matmul_gflops(bench, rows):
+    """A plain [rows, 53] @ [53, 64] float32 matmul: 6784 FLOP per row, i.e. per cell tick."""
+    x = jax.random.normal(jax.random.PRNGKey(0), (rows, 53))
+    w = jax.random.normal(jax.random.PRNGKey(1), (53, 64))
+    return 2 * rows * 53 * 64 / bench.seconds(jax.jit(lambda a, b: a @ b), x, w) / 1e9
+
+
+def metarnn_flop_per_step(rnn):
+    n, d, k = rnn.hidden_size, rnn.input_size, rnn.num_actions
+    return 2 * d * 4 * n + rnn.ticks * 2 * n * 4 * n + 2 * n * k
+
+
+def es_overhead(bench, learner, split_name, pairs, lifetimes_per_member, lifetime):
+    """(ES generation env steps/s, bare run_population env steps/s) for the same work."""
     from symla.envs.splits import make_split
     from symla.es import MetaTrainer
     from symla.rollout import run_population
@@ -87,96 +155,169 @@ def es_overhead(learner, split_name, pairs, lifetimes_per_member, lifetime):
     split = make_split(split_name)
     trainer = MetaTrainer(learner, split, lifetime, pairs, lifetimes_per_member, 0.05, 0.02)
     state, key = trainer.init(0), trainer.run_key(0)
-    gen = jax.jit(lambda s: trainer.generation(s, key, jnp.int32(0)))
-    es_rate = trainer.env_steps_per_generation / timeit(gen, state, repeats=3)
-    pop = jax.vmap(learner.init_params)(jax.random.split(jax.random.PRNGKey(0), 2 * pairs))
-    keys = jax.random.split(jax.random.PRNGKey(1), (2 * pairs, lifetimes_per_member))
+    members = 2 * pairs
+    pop = jax.vmap(learner.init_params)(jax.random.split(jax.random.PRNGKey(0), members))
+    keys = jax.random.split(jax.random.PRNGKey(1), (members, lifetimes_per_member))
     bare = jax.jit(lambda p, k: run_population(learner, split, p, k, lifetime).fitness)
-    bare_rate = 2 * pairs * lifetimes_per_member * lifetime / timeit(bare, pop, keys, repeats=3)
-    return es_rate, bare_rate
+    # Alternate the two calls so that load from other processes hits both alike.
+    es_time, bare_time = bench.seconds_interleaved(
+        (lambda s: trainer.generation(s, key, jnp.int32(0)), (state,)), (bare, (pop, keys)))
+    return (trainer.env_steps_per_generation / es_time,
+            members * lifetimes_per_member * lifetime / bare_time)
 
 
 MEMORY_SCRIPT = r"""
-import resource, sys, jax, jax.numpy as jnp
+import dataclasses, sys
+import jax, jax.numpy as jnp
 from symla.config import load_params, resolve_experiment
 from symla.train import make_trainer
-import dataclasses
 exp = resolve_experiment(load_params("params.yaml", "quick"), "gridworld", "quick")
 exp = dataclasses.replace(exp, lifetime=int(sys.argv[1]))
 trainer = make_trainer(exp, "symla")
 state, key = trainer.init(0), trainer.run_key(0)
-state, m = trainer.generation(state, key, jnp.int32(0))
-jax.block_until_ready(state)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+state, metrics = trainer.generation(state, key, jnp.int32(0))
+jax.block_until_ready((state, metrics))
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(int(hwm) / 1024, 2 * exp.es["pairs"] + 1, exp.es["lifetimes_per_member"])
 """
 
 
-def peak_memory_mb(lifetime):
+def generation_peak_rss_mb(lifetime):
+    """VmHWM (MB) of a fresh process that runs one quick-scale grid-world ES generation."""
     out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(lifetime)], capture_output=True,
-                         text=True, check=True, cwd=Path(__file__).resolve().parents[1])
-    return float(out.stdout.strip().splitlines()[-1])
+                         text=True, check=True, cwd=ROOT)
+    mb, members, per_member = out.stdout.split()
+    return float(mb), int(members), int(per_member)
+
+
+def fmt(x):
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return x
+    for div, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:.2f}{suffix}"
+    return f"{x:.3g}"
+
+
+def log(msg, _start=time.perf_counter()):
+    print(f"[{time.perf_counter() - _start:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
 
 def main():
+    from symla.config import build_learner, load_params, resolve_experiment
     from symla.learners import MetaRNN, SymLA
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer sizes and agent counts")
-    parser.add_argument("--out", default="bench/throughput.json", help="JSON output (a CSV is written beside it)")
+    parser.add_argument("--quick", action="store_true", help="reduced set, under ~2 minutes")
+    parser.add_argument("--out", default="bench/throughput.json", help="JSON output (CSV beside it)")
     args = parser.parse_args()
-    agent_counts = [256] if args.quick else [64, 256, 1024]
-    sizes = SIZES[1:3] if args.quick else SIZES
 
-    peak = matmul_peak()
+    quick = args.quick
+    agent_counts = [256] if quick else [64, 256, 1024]
+    sizes = SIZES[1:3] if quick else SIZES
+    bench = Bench(repeats=3 if quick else 5)
+    max_lifetime = 50 if quick else 100
+    bench.sample_peak(5)
+
+    exp = resolve_experiment(load_params(ROOT / "params.yaml", "quick"), "gridworld", "quick")
+    gridworld_symla = build_learner(exp, "symla")
+    cases = [("SymLA", f"{A}x{B}", SymLA(), A, B, split) for A, B, split in sizes]
+    if not quick:  # in --quick it would repeat the 75x5 row: the quick network is a single 75x5 layer
+        cases.append(("SymLA", "gridworld quick", gridworld_symla, 75, 5, exp.train_split))
+
     rows = []
-    print(f"float32 matmul peak (2048^3): {peak:.1f} GFLOP/s on {jax.devices()[0].device_kind}")
-    symla = SymLA()
-    for A, B, split in sizes:
+
+    def add(what, case, agents, value, unit, gflops=None, note=""):
+        """A table row; a row with GFLOP/s is divided by the peak sampled next to its calls."""
+        rows.append({"what": what, "case": case, "agents": agents, "value": value, "unit": unit,
+                     "gflops": gflops, "of_peak": None if gflops is None else gflops / bench.local_peak,
+                     "local_peak_gflops": None if gflops is None else bench.local_peak, "note": note})
+        return rows[-1]
+
+    per_step_cost = {}
+    for name, case, learner, A, B, split in cases:
         for agents in agent_counts:
-            dt = learner_steps(symla, A, B, agents)
-            cell_ticks = agents * STEPS * A * B * symla.ticks / dt
-            gflops = cell_ticks * FLOP_PER_CELL_TICK / 1e9
-            mm = same_flop_matmul(agents * A * B * symla.ticks)
-            rnn = MetaRNN(obs_size=A, num_actions=B, hidden_size=64)
-            rnn_rate = agents * STEPS / learner_steps(rnn, A, B, agents)
-            rows.append({"size": f"{A}x{B}", "agents": agents, "symla_cell_ticks_per_s": cell_ticks,
-                         "symla_agent_steps_per_s": agents * STEPS / dt, "symla_gflops": gflops,
-                         "symla_ratio_to_peak": gflops / peak, "same_flop_matmul_gflops": mm,
-                         "symla_ratio_to_same_flop_matmul": gflops / mm,
-                         "symla_rollout_env_steps_per_s": rollout_steps_per_s(symla, split, agents),
-                         "metarnn_agent_steps_per_s": rnn_rate,
-                         "metarnn_rollout_env_steps_per_s": rollout_steps_per_s(rnn, split, agents)})
-            r = rows[-1]
-            print(f"{r['size']:>6} {agents:5d} agents | SymLA {cell_ticks / 1e6:6.2f} M cell-ticks/s "
-                  f"{r['symla_agent_steps_per_s']:9.0f} steps/s {r['symla_ratio_to_peak']:.2f} of peak "
-                  f"(same-FLOP matmul {mm:.1f} GFLOP/s, ratio {r['symla_ratio_to_same_flop_matmul']:.2f}) "
-                  f"rollout {r['symla_rollout_env_steps_per_s']:9.0f} | MetaRNN {rnn_rate:9.0f} steps/s "
-                  f"rollout {r['metarnn_rollout_env_steps_per_s']:9.0f}")
-    scaling = {}
-    for size in {r["size"] for r in rows}:
-        per = {r["agents"]: 1 / r["symla_agent_steps_per_s"] for r in rows if r["size"] == size}
-        if 256 in per and 1024 in per:
-            scaling[size] = per[1024] / per[256]
-    for size, ratio in sorted(scaling.items()):
-        print(f"cost per agent-step, 1024 vs 256 agents, {size}: {ratio:.2f}x")
+            cell_ticks_per_step = A * B * learner.ticks
+            steps = max(2, min(50, STEP_WORK // (agents * cell_ticks_per_step)))
+            dt = learner_step_seconds(bench, learner, A, B, agents, steps)
+            agent_steps = agents * steps / dt
+            cell_ticks = agent_steps * cell_ticks_per_step
+            best = agents * steps / bench.best * cell_ticks_per_step
+            row = add(f"{name} learner step", case, agents, cell_ticks, "cell-ticks/s",
+                      cell_ticks * SYMLA_FLOP_PER_CELL_TICK / 1e9,
+                      f"{fmt(agent_steps)} agent-steps/s; fastest call {fmt(best)} cell-ticks/s")
+            row["agent_steps_per_s"] = agent_steps
+            row["best_cell_ticks_per_s"] = best
+            per_step_cost[(case, agents)] = 1 / agent_steps
+            mm = same_flop_matmul_gflops(bench, agents * cell_ticks_per_step)
+            add("same-FLOP matmul", case, agents, mm, "GFLOP/s", mm,
+                f"SymLA/matmul {row['gflops'] / mm:.2f}")["symla_over_matmul"] = row["gflops"] / mm
+            lifetime = max(10, min(max_lifetime, ROLLOUT_WORK // (agents * cell_ticks_per_step)))
+            rate = rollout_env_steps_per_s(bench, learner, split, agents, lifetime)
+            add(f"{name} rollout", case, agents, rate, "env-steps/s",
+                rate * cell_ticks_per_step * SYMLA_FLOP_PER_CELL_TICK / 1e9, f"{split}, lifetime {lifetime}")
+            log(f"{name} {case} x{agents}: {fmt(cell_ticks)} cell-ticks/s")
+        if case == "gridworld quick":
+            continue
+        rnn = MetaRNN(obs_size=A, num_actions=B, hidden_size=64)
+        flop = metarnn_flop_per_step(rnn)
+        for agents in agent_counts:
+            dt = learner_step_seconds(bench, rnn, A, B, agents, 50)
+            rate = agents * 50 / dt
+            add("MetaRNN learner step", case, agents, rate, "agent-steps/s", rate * flop / 1e9,
+                f"{flop} FLOP/step")
+            if not quick:
+                rate = rollout_env_steps_per_s(bench, rnn, split, agents, 100)
+                add("MetaRNN rollout", case, agents, rate, "env-steps/s", rate * flop / 1e9,
+                    f"{split}, lifetime 100")
+            log(f"MetaRNN {case} x{agents}")
 
-    overhead = {}
-    for split, pairs, lpm, lifetime in [("bandit-2arm-biased", 64, 32, 100), ("gridworld-tiny", 32, 1, 200)]:
-        es_rate, bare = es_overhead(symla, split, pairs, lpm, lifetime)
-        overhead[split] = {"es_env_steps_per_s": es_rate, "bare_env_steps_per_s": bare, "ratio": es_rate / bare}
-        print(f"ES overhead on {split} ({2 * pairs} members x {lpm} lifetimes x {lifetime}): "
-              f"{es_rate:.0f} vs bare {bare:.0f} env steps/s, ratio {es_rate / bare:.2f}")
+    for case in dict.fromkeys(c for _, c, *_ in cases):
+        if (case, 256) in per_step_cost and (case, 1024) in per_step_cost:
+            ratio = per_step_cost[(case, 1024)] / per_step_cost[(case, 256)]
+            add("SymLA cost/agent-step 1024 vs 256", case, None, ratio, "x")
 
-    memory = {lt: peak_memory_mb(lt) for lt in ((100,) if args.quick else (100, 1000))}
-    for lt, mb in memory.items():
-        print(f"peak RSS of one quick-scale grid-world generation, lifetime {lt}: {mb:.0f} MB")
+    es_runs = ([("gridworld-tiny", 16, 2, 25)] if quick else
+               [("bandit-2arm-biased", 128, 2, 100), ("gridworld-tiny", 128, 2, 50)])
+    for split, pairs, per_member, lifetime in es_runs:
+        es_rate, bare = es_overhead(bench, SymLA(), split, pairs, per_member, lifetime)
+        log(f"ES overhead {split}")
+        add("ES generation / bare rollout", split, (2 * pairs + 1) * per_member, es_rate / bare, "ratio",
+            note=f"{fmt(es_rate)} vs {fmt(bare)} env-steps/s; {2 * pairs}+1 members x {per_member} x {lifetime}")
+
+    for lifetime in ((50, 200) if quick else (100, 1000)):
+        mb, members, per_member = generation_peak_rss_mb(lifetime)
+        log(f"peak RSS lifetime {lifetime}: {mb:.0f} MB")
+        add("peak RSS, quick grid-world generation", f"lifetime {lifetime}", members * per_member, mb, "MB",
+            note=f"VmHWM of a fresh process, {members} members x {per_member}")
+
+    peak = bench.peak
+    rows.insert(0, {"what": "float32 matmul peak", "case": "2048^3", "agents": None, "value": peak,
+                    "unit": "GFLOP/s", "gflops": peak, "of_peak": 1.0,
+                    "note": f"median of {len(bench.peak_samples)} samples (fastest {max(bench.peak_samples):.0f}), "
+                            f"{jax.devices()[0].device_kind}"})
+
+    header = ["what", "case", "agents", "value", "unit", "GFLOP/s", "of peak", "note"]
+    table = [[r["what"], r["case"], fmt(r["agents"]), fmt(r["value"]), r["unit"], fmt(r["gflops"]),
+              "-" if r["of_peak"] is None else f"{r['of_peak']:.2f}", r["note"]] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *table, strict=False)]
+    for line in [header, ["-" * w for w in widths], *table]:
+        print("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=False)).rstrip())
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"matmul_peak_gflops": peak, "rows": rows, "cost_ratio_1024_vs_256": scaling,
-                               "es_overhead": overhead, "peak_rss_mb_by_lifetime": memory}, indent=2))
-    import pandas as pd
-    pd.DataFrame(rows).to_csv(out.with_suffix(".csv"), index=False)
+    meta = {"quick": quick, "device": jax.devices()[0].device_kind, "jax": jax.__version__,
+            "matmul_peak_gflops": peak, "peak_samples": bench.peak_samples,
+            "symla_flop_per_cell_tick": SYMLA_FLOP_PER_CELL_TICK}
+    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    import csv
+    with open(out.with_suffix(".csv"), "w", newline="") as f:
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        writer = csv.DictWriter(f, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows(rows)
     print(f"wrote {out} and {out.with_suffix('.csv')}")
 
 
