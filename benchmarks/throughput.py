@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/throughput.py [--quick] [--out bench/throughput.json]
 
 One run measures:
-  1. the float32 matmul peak: a jitted 2048x2048 @ 2048x2048 product, 2 n^3 FLOP; the peak row
-     is the median of all samples. A sample is taken right before every timed call, and each
-     "of peak" figure is the median over calls of (rate of that call / peak sampled just before
-     it), so that load from other processes on a shared machine mostly cancels out;
+  1. the float32 matmul peak: a jitted 2048x2048 @ 2048x2048 product, 2 n^3 FLOP, sampled right
+     before every timed call throughout the run; "the peak" is the median of all samples, so it
+     sees the same background load as the figures divided by it (the JSON also keeps, per row,
+     the median of the samples taken next to that row's own calls);
   2. SymLA learner steps alone (jitted lax.scan over T steps, agents vmapped, random observations,
      fixed previous action and reward) for single layers 1x2, 4x2, 75x5, 105x9 and the quick-scale
      grid-world network of params.yaml, at 64 / 256 / 1024 agents: cell-ticks/s (inputs x actions
@@ -71,9 +71,9 @@ class Bench:
     def seconds(self, fn, *args, repeats=None):
         """Median wall time of fn(*args) after a warm-up (compile) call.
 
-        A matmul-peak sample is taken right before every timed call, and ``self.local_peak`` is
-        the median of those paired samples: on a shared machine a rate divided by the peak
-        measured next to it is far steadier than either alone. ``self.best`` is the fastest call.
+        A matmul-peak sample is taken right before every timed call; ``self.local_peak`` is the
+        peak that matches these calls (median over calls of rate_i / peak_i, as a peak), and
+        ``self.best`` the fastest call.
         """
         jax.block_until_ready(fn(*args))
         times, peaks = [], []
@@ -230,10 +230,10 @@ def main():
     rows = []
 
     def add(what, case, agents, value, unit, gflops=None, note=""):
-        """A table row; a row with GFLOP/s is divided by the peak sampled next to its calls."""
+        """A table row; rows with GFLOP/s also keep the peak sampled next to their own calls."""
         rows.append({"what": what, "case": case, "agents": agents, "value": value, "unit": unit,
-                     "gflops": gflops, "of_peak": None if gflops is None else gflops / bench.local_peak,
-                     "local_peak_gflops": None if gflops is None else bench.local_peak, "note": note})
+                     "gflops": gflops, "of_peak": None, "note": note,
+                     "local_peak_gflops": None if gflops is None else bench.local_peak})
         return rows[-1]
 
     per_step_cost = {}
@@ -294,6 +294,9 @@ def main():
             note=f"VmHWM of a fresh process, {members} members x {per_member}")
 
     peak = bench.peak
+    for row in rows:
+        if row["gflops"] is not None:
+            row["of_peak"] = row["gflops"] / peak
     rows.insert(0, {"what": "float32 matmul peak", "case": "2048^3", "agents": None, "value": peak,
                     "unit": "GFLOP/s", "gflops": peak, "of_peak": 1.0,
                     "note": f"median of {len(bench.peak_samples)} samples (fastest {max(bench.peak_samples):.0f}), "
