@@ -7,8 +7,9 @@ One run measures:
      before every timed call throughout the run; "the peak" is the median of all samples, so it
      sees the same background load as the figures divided by it (the JSON also keeps, per row,
      the median of the samples taken next to that row's own calls);
-  2. SymLA learner steps alone (jitted lax.scan over T steps, agents vmapped, random observations,
-     fixed previous action and reward) for single layers 1x2, 4x2, 75x5, 105x9 and the quick-scale
+  2. SymLA learner steps alone (jitted lax.scan over T = 20..200 steps, agents vmapped in the
+     cache-sized chunks the library uses on CPU, random observations, fixed previous action and
+     reward) for single layers 1x2, 4x2, 75x5, 105x9 and the quick-scale
      grid-world network of params.yaml, at 64 / 256 / 1024 agents: cell-ticks/s (inputs x actions
      x ticks per agent step) and agent-steps/s; and the full lifetime rollout
      (symla.rollout.run_population on bandit / cartpole / gridworld-tiny / gridworld-small) in
@@ -18,7 +19,7 @@ One run measures:
      readouts, the nominal dense-LSTM count); MetaRNN at its actual matmul FLOPs per agent step
      (2*(obs+actions+1)*4N + ticks*2*N*4N + 2*N*actions); and a plain float32 matmul with the
      FLOP count of one batched SymLA step ([agents*A*B*ticks, 53] @ [53, 64]: 2*53*64 = 6784);
-  5. cost per agent-step at 1024 vs 256 agents;
+  5. cost per agent-step at 1024 vs 256 agents (the two timed in alternation);
   6. ES overhead: env steps/s of one jitted MetaTrainer.generation over bare run_population env
      steps/s for the same members and lifetimes;
   7. peak resident memory (VmHWM) of one quick-scale grid-world generation, in a fresh subprocess
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SYMLA_FLOP_PER_CELL_TICK = 2 * 49 * 64 + 2 * 2 * 16 * 8  # = 6784 = 2 * 53 * 64
 SIZES = [(1, 2, "bandit-2arm-biased"), (4, 2, "cartpole"), (75, 5, "gridworld-tiny"),
          (105, 9, "gridworld-small")]
-STEP_WORK = 4_000_000  # cell ticks per timed learner-step call (sets T)
+STEP_WORK = 4_000_000  # cell ticks per timed learner-step call (sets T: 20 to 200 steps)
 ROLLOUT_WORK = 20_000_000  # cell ticks per timed rollout call (sets the lifetime)
 
 
@@ -103,34 +104,51 @@ class Bench:
         return [statistics.median(t) for t in times]
 
 
-def learner_step_seconds(bench, learner, obs_size, num_actions, agents, steps):
-    """Seconds for ``steps`` learner steps of ``agents`` agents (no environment)."""
+def cache_chunk(learner, split_name, items, agents_per_item=1):
+    """Items per chunk that the library itself would use on CPU (symla.memory.cpu_cache_agents)."""
+    from symla.envs.splits import make_split
+    from symla.memory import cpu_cache_agents, largest_divisor_at_most
+
+    fit = cpu_cache_agents(learner, make_split(split_name)) // agents_per_item
+    chunk = largest_divisor_at_most(items, fit)
+    return None if chunk == items else chunk
+
+
+def learner_step_call(learner, obs_size, num_actions, agents, steps, chunk=None):
+    """(jitted fn, args) for ``steps`` learner steps of ``agents`` agents (no environment),
+    ``chunk`` agents at a time (symla.rollout.map_in_chunks, as rollouts and ES run them)."""
+    from symla.rollout import map_in_chunks
+
     params = learner.init_params(jax.random.PRNGKey(0))
     states = jax.vmap(lambda k: learner.init_state(params, k, obs_size, num_actions))(
         jax.random.split(jax.random.PRNGKey(1), agents))
-    obs = jax.random.normal(jax.random.PRNGKey(2), (steps, agents, obs_size))
-    action = jax.nn.one_hot(jnp.zeros((agents,), int), num_actions)
+    obs = jax.random.normal(jax.random.PRNGKey(2), (agents, steps, obs_size))
+    action = jax.nn.one_hot(0, num_actions)
 
     def run(params, states, obs):
-        def body(s, o):
-            logits, s = jax.vmap(lambda st, ob: learner.step(params, st, ob, action[0], 0.5))(s, o)
-            return s, logits.sum()
-        return jax.lax.scan(body, states, obs)[1]
+        def one_agent(state_and_obs):
+            def body(s, o):
+                logits, s = learner.step(params, s, o, action, 0.5)
+                return s, logits.sum()
+            return jax.lax.scan(body, *state_and_obs)[1].sum()
+        return map_in_chunks(one_agent, (states, obs), chunk).sum()
 
-    return bench.seconds(jax.jit(run), params, states, obs)
+    return jax.jit(run), (params, states, obs)
 
 
 def rollout_env_steps_per_s(bench, learner, split_name, agents, lifetime):
-    """run_population over agents/4 members x 4 lifetimes (jitted), env steps per second."""
+    """run_population over agents/4 members x 4 lifetimes (jitted, chunked as ES would),
+    env steps per second."""
     from symla.envs.splits import make_split
     from symla.rollout import run_population
 
     split = make_split(split_name)
     members = max(1, agents // 4)
     per_member = agents // members
+    chunk = cache_chunk(learner, split_name, members, per_member)
     pop = jax.vmap(learner.init_params)(jax.random.split(jax.random.PRNGKey(0), members))
     keys = jax.random.split(jax.random.PRNGKey(1), (members, per_member))
-    f = jax.jit(lambda p, k: run_population(learner, split, p, k, lifetime).fitness)
+    f = jax.jit(lambda p, k: run_population(learner, split, p, k, lifetime, member_chunk=chunk).fitness)
     return members * per_member * lifetime / bench.seconds(f, pop, keys, repeats=3)
 
 
@@ -153,12 +171,14 @@ def es_overhead(bench, learner, split_name, pairs, lifetimes_per_member, lifetim
     from symla.rollout import run_population
 
     split = make_split(split_name)
-    trainer = MetaTrainer(learner, split, lifetime, pairs, lifetimes_per_member, 0.05, 0.02)
-    state, key = trainer.init(0), trainer.run_key(0)
     members = 2 * pairs
+    chunk = cache_chunk(learner, split_name, members, lifetimes_per_member)  # as make_trainer on CPU
+    trainer = MetaTrainer(learner, split, lifetime, pairs, lifetimes_per_member, 0.05, 0.02,
+                          member_chunk=chunk)
+    state, key = trainer.init(0), trainer.run_key(0)
     pop = jax.vmap(learner.init_params)(jax.random.split(jax.random.PRNGKey(0), members))
     keys = jax.random.split(jax.random.PRNGKey(1), (members, lifetimes_per_member))
-    bare = jax.jit(lambda p, k: run_population(learner, split, p, k, lifetime).fitness)
+    bare = jax.jit(lambda p, k: run_population(learner, split, p, k, lifetime, member_chunk=chunk).fitness)
     # Alternate the two calls so that load from other processes hits both alike.
     es_time, bare_time = bench.seconds_interleaved(
         (lambda s: trainer.generation(s, key, jnp.int32(0)), (state,)), (bare, (pop, keys)))
@@ -236,21 +256,24 @@ def main():
                      "local_peak_gflops": None if gflops is None else bench.local_peak})
         return rows[-1]
 
-    per_step_cost = {}
+    step_calls = {}
     for name, case, learner, A, B, split in cases:
         for agents in agent_counts:
             cell_ticks_per_step = A * B * learner.ticks
-            steps = max(2, min(50, STEP_WORK // (agents * cell_ticks_per_step)))
-            dt = learner_step_seconds(bench, learner, A, B, agents, steps)
+            steps = max(20, min(200, STEP_WORK // (agents * cell_ticks_per_step)))
+            chunk = cache_chunk(learner, split, agents)
+            call = learner_step_call(learner, A, B, agents, steps, chunk)
+            step_calls[(case, agents)] = (call, agents * steps)
+            dt = bench.seconds(call[0], *call[1])
             agent_steps = agents * steps / dt
             cell_ticks = agent_steps * cell_ticks_per_step
             best = agents * steps / bench.best * cell_ticks_per_step
             row = add(f"{name} learner step", case, agents, cell_ticks, "cell-ticks/s",
                       cell_ticks * SYMLA_FLOP_PER_CELL_TICK / 1e9,
-                      f"{fmt(agent_steps)} agent-steps/s; fastest call {fmt(best)} cell-ticks/s")
+                      f"{fmt(agent_steps)} agent-steps/s; fastest call {fmt(best)} cell-ticks/s; "
+                      f"chunks of {chunk or agents}")
             row["agent_steps_per_s"] = agent_steps
             row["best_cell_ticks_per_s"] = best
-            per_step_cost[(case, agents)] = 1 / agent_steps
             mm = same_flop_matmul_gflops(bench, agents * cell_ticks_per_step)
             add("same-FLOP matmul", case, agents, mm, "GFLOP/s", mm,
                 f"SymLA/matmul {row['gflops'] / mm:.2f}")["symla_over_matmul"] = row["gflops"] / mm
@@ -264,7 +287,8 @@ def main():
         rnn = MetaRNN(obs_size=A, num_actions=B, hidden_size=64)
         flop = metarnn_flop_per_step(rnn)
         for agents in agent_counts:
-            dt = learner_step_seconds(bench, rnn, A, B, agents, 50)
+            fn, fn_args = learner_step_call(rnn, A, B, agents, 50, cache_chunk(rnn, split, agents))
+            dt = bench.seconds(fn, *fn_args)
             rate = agents * 50 / dt
             add("MetaRNN learner step", case, agents, rate, "agent-steps/s", rate * flop / 1e9,
                 f"{flop} FLOP/step")
@@ -274,10 +298,16 @@ def main():
                     f"{split}, lifetime 100")
             log(f"MetaRNN {case} x{agents}")
 
+    # Cost per agent-step at 1024 vs 256 agents, the two timed in alternation so that drifting
+    # background load (this is a shared VM) hits both alike.
     for case in dict.fromkeys(c for _, c, *_ in cases):
-        if (case, 256) in per_step_cost and (case, 1024) in per_step_cost:
-            ratio = per_step_cost[(case, 1024)] / per_step_cost[(case, 256)]
-            add("SymLA cost/agent-step 1024 vs 256", case, None, ratio, "x")
+        if (case, 256) in step_calls and (case, 1024) in step_calls:
+            (c256, n256), (c1024, n1024) = step_calls[(case, 256)], step_calls[(case, 1024)]
+            t256, t1024 = bench.seconds_interleaved(c256, c1024)
+            ratio = (t1024 / n1024) / (t256 / n256)
+            add("SymLA cost/agent-step 1024 vs 256", case, None, ratio, "x",
+                note=f"{fmt(n256 / t256)} vs {fmt(n1024 / t1024)} agent-steps/s, timed alternately")
+            log(f"cost ratio {case}: {ratio:.2f}")
 
     es_runs = ([("gridworld-tiny", 16, 2, 25)] if quick else
                [("bandit-2arm-biased", 128, 2, 100), ("gridworld-tiny", 128, 2, 50)])

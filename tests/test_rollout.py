@@ -3,6 +3,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from symla.envs.splits import make_split
 from symla.learners import MetaRNN, SymLA
@@ -82,3 +83,32 @@ def test_population_and_lifetime_batching():
     single = run_lifetimes(learner, split, jax.tree.map(lambda x: x[1], population), lifetime_keys[1], 20, 4)
     np.testing.assert_allclose(np.asarray(res.fitness[1]), np.asarray(single.fitness))
     assert res.trace is None  # nothing per step unless asked for
+
+
+def test_member_chunks_give_the_unchunked_population_result():
+    split = make_split("bandit-5arm")
+    learner = SymLA()
+    population = jax.vmap(learner.init_params)(jax.random.split(jax.random.PRNGKey(0), 6))
+    keys = jax.random.split(jax.random.PRNGKey(1), (6, 2))
+    whole = run_population(learner, split, population, keys, 15, num_bins=3)
+    for chunk in (1, 2, 3):
+        parts = run_population(learner, split, population, keys, 15, num_bins=3, member_chunk=chunk)
+        np.testing.assert_array_equal(np.asarray(parts.fitness), np.asarray(whole.fitness))
+        np.testing.assert_array_equal(np.asarray(parts.bin_reward), np.asarray(whole.bin_reward))
+    with pytest.raises(ValueError, match="not a multiple of chunk 4"):
+        run_population(learner, split, population, keys, 15, member_chunk=4)
+
+
+def test_cpu_cache_chunk_caps_the_carried_state_per_chunk():
+    """On CPU the ES evaluates members in chunks whose carried state fits CPU_WORKING_SET_MB;
+    small networks are not chunked at all."""
+    from symla.memory import CPU_WORKING_SET_MB, agent_bytes, member_chunk
+
+    learner, small, big = SymLA(), make_split("bandit-2arm-biased"), make_split("gridworld-small")
+    es = {"pairs": 1024, "lifetimes_per_member": 8}
+    assert member_chunk(learner, small, es, cpu_cache=True) is None
+    assert member_chunk(learner, big, es) is None  # no memory cap stated, no cache cap asked for
+    chunk = member_chunk(learner, big, es, cpu_cache=True)
+    assert 2048 % chunk == 0
+    assert chunk * 8 * agent_bytes(learner, big) <= CPU_WORKING_SET_MB * 2**20
+    assert 2 * chunk * 8 * agent_bytes(learner, big) > CPU_WORKING_SET_MB * 2**20  # the largest that fits

@@ -57,7 +57,7 @@ class MetaTrainer:
     noise_std: float
     learning_rate: float
     fitness_shaping: str = "centered_rank"
-    member_chunk: int | None = None  # members evaluated at once (memory cap); None = all
+    member_chunk: int | None = None  # members evaluated at once (memory / CPU cache); None = all
 
     def __post_init__(self):
         template = self.learner.init_params(jax.random.PRNGKey(0))
@@ -104,19 +104,9 @@ class MetaTrainer:
         return canonical(state), metrics
 
     def _population_fitness(self, population, member_keys):
-        """Mean lifetime reward per member, in chunks of ``member_chunk`` members if set."""
-        def fitness_of(pop, keys):
-            return run_population(self.learner, self.split, pop, keys, self.lifetime).fitness.mean(axis=1)
-
-        size = 2 * self.pairs
-        chunk = self.member_chunk or size
-        if chunk >= size:
-            return fitness_of(population, member_keys)
-        if size % chunk:
-            raise ValueError(f"population {size} is not a multiple of member_chunk {chunk}")
-        split = lambda x: x.reshape(size // chunk, chunk, *x.shape[1:])  # noqa: E731
-        chunks = jax.tree.map(split, (population, member_keys))
-        return jax.lax.map(lambda c: fitness_of(*c), chunks).reshape(size)
+        """Mean lifetime reward per member, ``member_chunk`` members at a time if set."""
+        return run_population(self.learner, self.split, population, member_keys, self.lifetime,
+                              member_chunk=self.member_chunk).fitness.mean(axis=1)
 
     def meta_params(self, state):
         """The search centre: what the run delivers as its meta-parameters."""

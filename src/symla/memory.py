@@ -36,10 +36,28 @@ def job_mem_mb(learner, split, agents: int) -> int:
     return int(np.ceil(need / 500.0) * 500)
 
 
-def member_chunk(learner, split, es: dict) -> int | None:
-    """ES members per chunk so one chunk's lifetimes fit es.device_memory_mb (None: no cap)."""
-    if "device_memory_mb" not in es:
-        return None
-    size = 2 * es["pairs"]
-    fit = agents_that_fit(learner, split, es["device_memory_mb"]) // es["lifetimes_per_member"]
-    return max(d for d in range(1, size + 1) if size % d == 0 and d <= max(fit, 1))
+CPU_WORKING_SET_MB = 16  # carried agent state per chunk that stays in a CPU's caches
+
+
+def cpu_cache_agents(learner, split) -> int:
+    """Agents whose carried state fits CPU_WORKING_SET_MB. Past it every step streams the state
+    from DRAM: SymLA's cost per agent-step rose 1.4x (75x5) and 2x (105x9) from 256 to 1024
+    agents run at once on the 2-core EPYC (benchmarks/throughput.py), but not in chunks."""
+    return max(1, int(CPU_WORKING_SET_MB * 2**20 // agent_bytes(learner, split)))
+
+
+def largest_divisor_at_most(n: int, cap: int) -> int:
+    return max(d for d in range(1, n + 1) if n % d == 0 and d <= max(cap, 1))
+
+
+def member_chunk(learner, split, es: dict, cpu_cache: bool = False) -> int | None:
+    """ES members per chunk so one chunk's lifetimes fit es.device_memory_mb and, with
+    ``cpu_cache``, the CPU's cache working set (None: all members at once)."""
+    size, per_member = 2 * es["pairs"], es["lifetimes_per_member"]
+    caps = []
+    if "device_memory_mb" in es:
+        caps.append(agents_that_fit(learner, split, es["device_memory_mb"]) // per_member)
+    if cpu_cache:
+        caps.append(cpu_cache_agents(learner, split) // per_member)
+    chunk = largest_divisor_at_most(size, min(caps)) if caps else size
+    return None if chunk == size else chunk

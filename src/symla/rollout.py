@@ -92,6 +92,23 @@ def run_lifetimes(learner, split, params, keys, length: int, num_bins: int = 10,
     return jax.vmap(lambda k: run_lifetime(learner, split, params, k, length, num_bins, record))(keys)
 
 
-def run_population(learner, split, population, keys, length: int, num_bins: int = 10) -> LifetimeResult:
-    """[P] meta-parameters x [P, B] keys -> results of shape [P, B]."""
-    return jax.vmap(lambda p, k: run_lifetimes(learner, split, p, k, length, num_bins))(population, keys)
+def map_in_chunks(fn, xs, chunk: int | None):
+    """vmap(fn) over the leading axis of the pytree ``xs``, ``chunk`` items at a time (lax.map
+    over chunks). Bounds memory, and on CPU keeps each chunk's carried state in cache
+    (symla.memory.cpu_cache_agents): cost per item then stays flat as the batch grows."""
+    size = jax.tree.leaves(xs)[0].shape[0]
+    if not chunk or chunk >= size:
+        return jax.vmap(fn)(xs)
+    if size % chunk:
+        raise ValueError(f"batch {size} is not a multiple of chunk {chunk}")
+    chunks = jax.tree.map(lambda x: x.reshape(size // chunk, chunk, *x.shape[1:]), xs)
+    out = jax.lax.map(jax.vmap(fn), chunks)
+    return jax.tree.map(lambda x: x.reshape(size, *x.shape[2:]), out)
+
+
+def run_population(learner, split, population, keys, length: int, num_bins: int = 10,
+                   member_chunk: int | None = None) -> LifetimeResult:
+    """[P] meta-parameters x [P, B] keys -> results of shape [P, B]; ``member_chunk`` members
+    at a time if set (None: all at once)."""
+    return map_in_chunks(lambda pk: run_lifetimes(learner, split, pk[0], pk[1], length, num_bins),
+                         (population, keys), member_chunk)

@@ -38,7 +38,7 @@ def make_trainer(experiment: Experiment, learner_name: str) -> MetaTrainer:
         learner=learner, split=split, lifetime=experiment.lifetime, pairs=es["pairs"],
         lifetimes_per_member=es["lifetimes_per_member"], noise_std=es["noise_std"],
         learning_rate=es["learning_rate"], fitness_shaping=es["fitness_shaping"],
-        member_chunk=member_chunk(learner, split, es))
+        member_chunk=member_chunk(learner, split, es, cpu_cache=jax.default_backend() == "cpu"))
 
 
 def run_identity(experiment: Experiment, learner_name: str, seed: int) -> dict:
