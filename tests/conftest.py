@@ -8,7 +8,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-WORKFLOW_FILES = ("Snakefile", "params.yaml", "workflow", "src", "pyproject.toml", ".dvc", ".dvcignore")
+WORKFLOW_FILES = ("Snakefile", "params.yaml", "profiles", "workflow", "src", "pyproject.toml", ".dvc", ".dvcignore")
 
 
 JAX_CACHE = Path(os.environ.get("SYMLA_TEST_JAX_CACHE", "/tmp/symla-test-jax-cache"))
@@ -32,7 +32,9 @@ def copy_workflow(dest: Path, scale="smoke") -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in WORKFLOW_FILES:
         src = REPO / name
-        if src.is_dir():
+        if src.is_symlink():  # profiles -> workflow/profiles: where Snakemake finds its default
+            os.symlink(os.readlink(src), dest / name)
+        elif src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("tmp", "cache", "__pycache__"))
         elif src.exists():
             shutil.copy2(src, dest / name)
@@ -51,7 +53,9 @@ def run(cmd, cwd, check=True, timeout=1200, **kw):
 
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory):
-    """The whole smoke DAG run once with the local profile; shared by the pipeline tests."""
+    """The whole smoke DAG run once, as README's main command runs it (plain `snakemake`: the
+    default profile supplies the cores); shared by the pipeline tests."""
     root = copy_workflow(tmp_path_factory.mktemp("smoke"))
-    out = run(["snakemake", "--cores", "2"], root)
+    out = run(["snakemake"], root)
+    assert "Using workflow specific profile profiles/default" in out.stdout + out.stderr
     return root, out.stdout + out.stderr
