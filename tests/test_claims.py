@@ -90,6 +90,22 @@ def test_random_meta_parameters_fail_the_grid_world_and_transfer_claims():
     assert not any(v["passed"] for v in verdicts.values()), verdicts
 
 
+def test_a_random_policy_in_symlas_place_fails_the_transfer_claims():
+    """Episodes that end early in a lifetime are short by construction, so a uniform random
+    policy's CartPole episode return "rises" within the lifetime; the claim must not credit it."""
+    params, exp = experiment_at("gridworld", lifetime=200, lifetimes=200)
+    exp = dataclasses.replace(exp, eval_splits=("cartpole",))
+    base_lt, base_bins = evaluate_baselines(exp)
+    as_symla = [(df[df["learner"] == "random"].assign(learner="symla", seed=s), bins[bins["learner"] == "random"].assign(learner="symla", seed=s))
+                for s, (df, bins) in enumerate([(base_lt, base_bins)] * 2)]
+    lifetimes = add_within_lifetime_metrics(pd.concat([base_lt] + [t[0] for t in as_symla], ignore_index=True),
+                                            pd.concat([base_bins] + [t[1] for t in as_symla], ignore_index=True))
+    rise = lifetimes[lifetimes["learner"] == "random"]["episode_return_rise"].mean()
+    assert rise > 1.0  # the bias the paired check removes: random alone would pass a 1-step rise
+    for name in ("c4_symla_learns_cartpole_within_lifetime", "c4_symla_cartpole_above_random"):
+        assert not claim_statistic(lifetimes, params["claims"][name])["passed"], name
+
+
 def test_metarnn_in_symlas_place_fails_the_permutation_claim():
     """A black box that memorised 'arm 0 is best' (the training bias) is not invariant."""
     params, exp = bandit_experiment()
