@@ -46,9 +46,11 @@ def test_smoke_dag_on_slurm_matches_local_run(smoke_run, tmp_path):
     assert manifest(root) == manifest(local_root)
 
 
-def long_bandit_params(root: Path, generations=40, every=4):
+def long_bandit_params(root: Path, generations=40, every=4, lifetime=None):
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["scales"]["smoke"]["es"].update(generations=generations, checkpoint_every=every)
+    if lifetime is not None:
+        params["experiments"]["bandits"]["scales"]["smoke"]["lifetime"] = lifetime
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
@@ -57,7 +59,10 @@ def long_bandit_params(root: Path, generations=40, every=4):
 @needs_slurm
 def test_scancel_mid_training_then_rerun_resumes_from_checkpoint(tmp_path):
     root = copy_workflow(tmp_path / "wf")
-    long_bandit_params(root)
+    # Long enough (a few seconds after compiling) that the poll below always sees a checkpoint
+    # before the end: 40 smoke generations finished between two polls on an idle machine.
+    generations = 400
+    long_bandit_params(root, generations=generations, lifetime=200)
     run_dir = root / "results/smoke/runs/bandits/symla/seed0"
     target = str(run_dir.relative_to(root) / "meta_params.msgpack")
 
@@ -65,8 +70,9 @@ def test_scancel_mid_training_then_rerun_resumes_from_checkpoint(tmp_path):
     run(["python", "-m", "symla.cli", "train", "--params", "params.yaml", "--experiment", "bandits",
          "--learner", "symla", "--seed", "0", "--out", str(reference), "--quiet"], root)
 
+    snakemake_log = open(tmp_path / "snakemake.log", "w")
     proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target], cwd=root, env=env_with_venv(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=snakemake_log, stderr=subprocess.STDOUT, start_new_session=True)
     state = run_dir / "state.msgpack"
     cancelled_at = None
     deadline = time.time() + 300
@@ -77,14 +83,15 @@ def test_scancel_mid_training_then_rerun_resumes_from_checkpoint(tmp_path):
                     _, meta = checkpoint.load_raw(state)
                 except Exception:  # caught between the two renames: try again
                     meta = {"generation": 0}
-                if 4 <= meta["generation"] < 40:
+                if 4 <= meta["generation"] < generations // 2:
                     jobs = subprocess.run(["squeue", "-h", "-o", "%i"], capture_output=True, text=True).stdout.split()
                     assert jobs, "the training job is not in the SLURM queue"
                     subprocess.run(["scancel", *jobs], check=True)
                     cancelled_at = meta["generation"]
                     break
-            time.sleep(0.05)
-        assert cancelled_at is not None, "training ended (or never checkpointed) before it could be cancelled"
+            time.sleep(0.01)
+        assert cancelled_at is not None, ("training ended (or never checkpointed) before it could be "
+                                          "cancelled:\n" + (tmp_path / "snakemake.log").read_text()[-3000:])
         proc.wait(timeout=300)  # snakemake notices the cancelled job and stops
     finally:
         if proc.poll() is None:
@@ -97,7 +104,7 @@ def test_scancel_mid_training_then_rerun_resumes_from_checkpoint(tmp_path):
 
     run(["snakemake", *SLURM_PROFILE, target], root, timeout=900)
     log = (root / "results/smoke/logs/train/bandits/symla/seed0.log").read_text()
-    assert f"from generation {resumed_from}/40" in log  # no generation recomputed from zero
+    assert f"from generation {resumed_from}/{generations}" in log  # no generation recomputed from zero
     assert checkpoint.sha256_file(run_dir / "meta_params.msgpack") == checkpoint.sha256_file(
         reference / "meta_params.msgpack")
 
