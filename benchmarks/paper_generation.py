@@ -22,11 +22,9 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-from symla.config import build_learner, load_params, resolve_experiment
-from symla.envs.splits import make_split
+from paper_cost import FLOP_PER_CELL_TICK, cells_per_step
+from symla.config import load_params, resolve_experiment
 from symla.train import make_trainer
-
-FLOP_PER_CELL_TICK = 6784  # as benchmarks/throughput.py
 
 
 def matmul_peak_gflops(repeats=5):
@@ -57,9 +55,7 @@ def main():
     exp = dataclasses.replace(full, lifetime=args.lifetime or full.lifetime,
                               es={**full.es, "pairs": args.pairs or full.es["pairs"]})
     trainer = make_trainer(exp, args.learner)
-    learner, split = build_learner(exp, args.learner), make_split(exp.train_split)
-    cells = sum(a * b for a, b in learner.layer_sizes(split.obs_size, split.num_actions)) \
-        if hasattr(learner, "layer_sizes") else None
+    cells = cells_per_step(trainer.learner, trainer.split)
 
     peak = matmul_peak_gflops()
     state, key = trainer.init(0), trainer.run_key(0)
@@ -73,7 +69,7 @@ def main():
         times.append(time.perf_counter() - t)
     seconds = statistics.median(times)
     steps = trainer.env_steps_per_generation
-    full_steps = (2 * full.es["pairs"] + 1) * full.es["lifetimes_per_member"] * full.lifetime
+    full_steps = make_trainer(full, args.learner).env_steps_per_generation
     result = {
         "device": f"{jax.device_count()} x {jax.devices()[0].device_kind}",
         "experiment": exp.name, "learner": args.learner, "train_split": exp.train_split,
@@ -88,7 +84,7 @@ def main():
         "full_paper_run_hours_extrapolated": full_steps / (steps / seconds) * full.es["generations"] / 3600,
     }
     if cells is not None:
-        result["cell_ticks_per_s"] = steps / seconds * cells * learner.ticks
+        result["cell_ticks_per_s"] = steps / seconds * cells * trainer.learner.ticks
         result["gflops"] = result["cell_ticks_per_s"] * FLOP_PER_CELL_TICK / 1e9
         result["of_matmul_peak"] = result["gflops"] / peak
     for k, v in result.items():

@@ -39,8 +39,9 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
+from paper_cost import FLOP_PER_CELL_TICK as SYMLA_FLOP_PER_CELL_TICK
+
 ROOT = Path(__file__).resolve().parents[1]
-SYMLA_FLOP_PER_CELL_TICK = 2 * 49 * 64 + 2 * 2 * 16 * 8  # = 6784 = 2 * 53 * 64
 SIZES = [(1, 2, "bandit-2arm-biased"), (4, 2, "cartpole"), (75, 5, "gridworld-tiny"),
          (105, 9, "gridworld-small")]
 STEP_WORK = 4_000_000  # cell ticks per timed learner-step call (sets T: 20 to 200 steps)

@@ -96,10 +96,10 @@ def test_a_random_policy_in_symlas_place_fails_the_transfer_claims():
     params, exp = experiment_at("gridworld", lifetime=200, lifetimes=200)
     exp = dataclasses.replace(exp, eval_splits=("cartpole",))
     base_lt, base_bins = evaluate_baselines(exp)
-    as_symla = [(df[df["learner"] == "random"].assign(learner="symla", seed=s), bins[bins["learner"] == "random"].assign(learner="symla", seed=s))
-                for s, (df, bins) in enumerate([(base_lt, base_bins)] * 2)]
-    lifetimes = add_within_lifetime_metrics(pd.concat([base_lt] + [t[0] for t in as_symla], ignore_index=True),
-                                            pd.concat([base_bins] + [t[1] for t in as_symla], ignore_index=True))
+    random_lt, random_bins = base_lt[base_lt["learner"] == "random"], base_bins[base_bins["learner"] == "random"]
+    lifetimes = add_within_lifetime_metrics(
+        pd.concat([base_lt] + [random_lt.assign(learner="symla", seed=s) for s in range(2)], ignore_index=True),
+        pd.concat([base_bins] + [random_bins.assign(learner="symla", seed=s) for s in range(2)], ignore_index=True))
     rise = lifetimes[lifetimes["learner"] == "random"]["episode_return_rise"].mean()
     assert rise > 1.0  # the bias the paired check removes: random alone would pass a 1-step rise
     for name in ("c4_symla_learns_cartpole_within_lifetime", "c4_symla_cartpole_above_random"):

@@ -70,9 +70,9 @@ def test_scancel_mid_training_then_rerun_resumes_from_checkpoint(tmp_path):
     run(["python", "-m", "symla.cli", "train", "--params", "params.yaml", "--experiment", "bandits",
          "--learner", "symla", "--seed", "0", "--out", str(reference), "--quiet"], root)
 
-    snakemake_log = open(tmp_path / "snakemake.log", "w")
-    proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target], cwd=root, env=env_with_venv(),
-                            stdout=snakemake_log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(tmp_path / "snakemake.log", "w") as snakemake_log:  # the child keeps its own handle
+        proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target], cwd=root, env=env_with_venv(),
+                                stdout=snakemake_log, stderr=subprocess.STDOUT, start_new_session=True)
     state = run_dir / "state.msgpack"
     cancelled_at = None
     deadline = time.time() + 300
