@@ -133,3 +133,63 @@ def test_compare_lists_identical_tolerable_and_different(tmp_path):
     (tmp_path / "c2.json").write_text(json.dumps(c2))
     rows = {r[0]: r[1] for r in compare(tmp_path / "c1.json", tmp_path / "c2.json")}
     assert rows == {"x": "bit-identical", "y": "within tolerance", "z": "different"}
+
+
+def test_reference_policies_are_known_good_on_every_split_they_cover():
+    """The figures' "reference" line: far above random, and identical on a permuted split (which
+    runs as its unpermuted twin on the same lifetimes), so it marks a real ceiling."""
+    _, grid = experiment_at("gridworld", lifetime=200, lifetimes=64)
+    _, control = experiment_at("control", lifetime=500, lifetimes=64)
+    control = dataclasses.replace(control, eval_splits=("cartpole", "cartpole-permuted"))
+    for exp in (grid, control):
+        lifetimes, _ = evaluate_baselines(exp)
+        mean = lifetimes.groupby(["learner", "split"])["fitness"].mean()
+        assert set(lifetimes[lifetimes["learner"] == "reference"]["split"]) == set(exp.eval_splits)
+        for split in exp.eval_splits:
+            assert mean["reference", split] > mean["random", split] + 3.0, (split, mean)
+    cartpole = lifetimes[lifetimes["learner"] == "reference"].set_index(["split", "lifetime"])["fitness"]
+    np.testing.assert_array_equal(cartpole["cartpole"].to_numpy(), cartpole["cartpole-permuted"].to_numpy())
+    assert cartpole.mean() > -0.1  # at most one failure in ten 500-step lifetimes (random: ~22 each)
+
+
+def test_greedy_collector_never_steps_onto_a_punishing_object():
+    from symla.envs.splits import make_split
+    from symla.learners.reference import reference_policy
+    from symla.rollout import run_lifetimes
+
+    for name in ("gridworld-tiny", "gridworld-tiny-swapped"):
+        policy, split = reference_policy(make_split(name))
+        result = run_lifetimes(policy, split, {}, jax.random.split(jax.random.PRNGKey(0), 32), 200, record=True)
+        assert float(result.trace["reward"].min()) == 0.0 and float(result.trace["reward"].max()) == 1.0
+        assert float(result.fitness.mean()) > 2.0  # several +1 objects per 200 steps (random: ~0)
+
+
+def test_random_meta_parameters_fail_the_control_claim():
+    params, exp = experiment_at("control", lifetime=200, lifetimes=200)
+    learner = SymLA()
+    tables = [_evaluate(exp, learner, learner.init_params(jax.random.PRNGKey(s)), {"learner": "symla", "seed": s}, None)
+              for s in range(2)]
+    assert not claims_for(params, exp, tables)["c2_symla_above_random"]["passed"]
+
+
+def test_metarnn_in_symlas_place_fails_the_control_permutation_claim():
+    """A black box that memorised a good CartPole controller (the reference policy's rule, wired
+    into one LSTM unit) beats random on CartPole but is not invariant to the permutation."""
+    from symla.envs.splits import CLASSIC_CONTROL
+    from symla.learners.reference import CartPoleController
+
+    params, exp = experiment_at("control", lifetime=200, lifetimes=200)
+    learner = MetaRNN(obs_size=4, num_actions=2, hidden_size=4)
+    N = learner.hidden_size
+    memorised = jax.tree.map(jnp.zeros_like, learner.init_params(jax.random.PRNGKey(0)))
+    rule = jnp.asarray(CartPoleController.gains) * jnp.asarray(CLASSIC_CONTROL["cartpole"][1])  # on scaled obs
+    # Gates (i, f, g, o): input and output open, no memory; unit 0's cell input g is the rule.
+    memorised["b"] = memorised["b"].at[0].set(10.0).at[N].set(-10.0).at[3 * N].set(10.0)
+    memorised["w_x"] = memorised["w_x"].at[:4, 2 * N].set(rule)
+    memorised["w_out"] = memorised["w_out"].at[0].set(jnp.array([-30.0, 30.0]))
+    tables = [_evaluate(exp, learner, memorised, {"learner": "symla", "seed": s}, None) for s in range(2)]
+    verdicts = claims_for(params, exp, tables)
+    assert not verdicts["c2_symla_permutation_unchanged"]["passed"]
+    assert verdicts["c2_symla_permutation_unchanged"]["difference"] < -3  # many more failures permuted
+    canonical = pd.concat([t[0] for t in tables]).query("split == 'cartpole'")["fitness"].mean()
+    assert canonical > -0.5, canonical  # the memorised controller does balance the unpermuted pole

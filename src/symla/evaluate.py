@@ -16,6 +16,7 @@ from symla.config import Experiment, build_learner
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.learners import RandomPolicy
+from symla.learners.reference import reference_policy
 from symla.rollout import lifetime_task, run_lifetimes
 
 DEFAULT_EVAL_SEED = 1000
@@ -111,18 +112,24 @@ def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, pa
 
 
 def evaluate_baselines(experiment: Experiment, splits=None):
-    """The random policy on every split, and for bandits the best arm's expected reward."""
+    """The random policy on every split; the known-good reference policy where there is one
+    (symla.learners.reference), and for bandits the best arm's expected reward."""
     lifetimes, bins = _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, splits)
-    oracle = []
+    oracle, oracle_bins = [], []
     for split_name in splits or experiment.eval_splits:
         split = make_split(split_name)
+        if reference := reference_policy(split):
+            policy, twin = reference  # a permuted split runs as its twin: same lifetimes
+            lt, bn = _evaluate(experiment, policy, {}, {"learner": "reference", "seed": -1}, [twin.name])
+            oracle.append(lt.assign(split=split_name))
+            oracle_bins.append(bn.assign(split=split_name))
         if hasattr(split.env, "num_arms"):
             tasks = jax.vmap(lambda k: lifetime_task(split, k))(lifetime_keys(experiment))
             best = np.asarray(tasks.env_params.arm_probs.max(1), np.float64) * experiment.lifetime
             oracle.append(pd.DataFrame({"experiment": experiment.name, "split": split_name, "learner": "best_arm",
                                         "seed": -1, "lifetime": np.arange(len(best)), "fitness": best,
                                         "env_return": best, "episodes": 0, "mean_episode_return": np.nan}))
-    return pd.concat([lifetimes, *oracle], ignore_index=True), bins
+    return pd.concat([lifetimes, *oracle], ignore_index=True), pd.concat([bins, *oracle_bins], ignore_index=True)
 
 
 def _evaluate(experiment, learner, params, ids, splits):

@@ -40,11 +40,16 @@ def lifetime_reward_figure(lifetimes: pd.DataFrame, stem, title, splits=None):
     """Mean lifetime reward per split and learner, 95% bootstrap CI, baselines included."""
     data = lifetimes if not splits else lifetimes[lifetimes["split"].isin(splits)]
     sns.set_theme(style="whitegrid")
-    fig, ax = plt.subplots(figsize=(7, 3.8))
+    fig, ax = plt.subplots(figsize=(8, 3.8))
     order = list(dict.fromkeys(data["split"]))
-    hue_order = [h for h in ("symla", "metarnn", "random", "best_arm") if h in set(data["learner"])]
+    hue_order = [h for h in ("symla", "metarnn", "random", "reference", "best_arm") if h in set(data["learner"])]
     sns.barplot(data, x="split", y="fitness", hue="learner", order=order, hue_order=hue_order,
                 errorbar=("ci", 95), n_boot=1000, seed=0, ax=ax)
+    for bars in ax.containers:  # values on the bars: a bar at 0 (e.g. no failures) is otherwise invisible
+        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
+    low, high = ax.get_ylim()  # room for the labels at both ends (bars stick to 0 otherwise)
+    ax.set_ylim(low - 0.08 * (high - low) * (low < 0), high + 0.08 * (high - low))
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_ylabel("lifetime reward (mean, 95% CI)")
     ax.set_title(title)
     fig.tight_layout()
@@ -65,7 +70,7 @@ def within_lifetime_figure(bins: pd.DataFrame, stem, title, metric="reward", spl
     sns.set_theme(style="whitegrid")
     splits_present = list(dict.fromkeys(grouped["split"]))
     fig, axes = plt.subplots(1, len(splits_present), figsize=(4.2 * len(splits_present), 3.6), squeeze=False)
-    hue_order = [h for h in ("symla", "metarnn", "random") if h in set(grouped["learner"])]
+    hue_order = [h for h in ("symla", "metarnn", "random", "reference") if h in set(grouped["learner"])]
     for ax, split in zip(axes[0], splits_present, strict=False):
         sns.lineplot(grouped[grouped["split"] == split], x="bin", y="value", hue="learner", hue_order=hue_order,
                      errorbar=("ci", 95), n_boot=1000, seed=0, marker="o", ax=ax)

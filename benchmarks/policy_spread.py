@@ -1,0 +1,61 @@
+"""How far SymLA's policy is from uniform: logit spread and action entropy over real lifetimes.
+
+Why: ES can only improve what changes the fitness. SymLA's logits are a mean over its input
+units, so at initialisation they shrink as the input grows; this prints by how much, for fresh
+meta-parameters and for the trained checkpoints of a results folder (README: why claims 3 and 4
+fail at quick scale).
+
+    uv run python benchmarks/policy_spread.py [--results results/quick] [--lifetimes 16]
+"""
+
+import argparse
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from symla.envs.splits import make_split
+from symla.evaluate import load_any_checkpoint
+from symla.learners import SymLA
+from symla.rollout import run_lifetimes
+
+SPLITS = {"bandits": "bandit-2arm-biased", "control": "cartpole", "gridworld": "gridworld-tiny"}
+
+
+def spread(learner, params, split_name, lifetimes, length=200):
+    """(std of the centred logits, mean action entropy / uniform entropy) over ``lifetimes``."""
+    keys = jax.random.split(jax.random.PRNGKey(0), lifetimes)
+    trace = run_lifetimes(learner, make_split(split_name), params, keys, length, record=True).trace
+    logits = trace["logits"] - trace["logits"].mean(-1, keepdims=True)
+    p = jax.nn.softmax(trace["logits"])
+    entropy = -(p * jnp.log(jnp.clip(p, 1e-30))).sum(-1).mean()
+    return float(logits.std()), float(entropy / np.log(logits.shape[-1]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--results", default="results/quick", help="folder with runs/<experiment>/symla/seed*/")
+    ap.add_argument("--lifetimes", type=int, default=16)
+    args = ap.parse_args()
+    print(f"{'meta-parameters':42s} {'split':20s} {'inputs':>6s} {'logit std':>10s} {'entropy/uniform':>16s}")
+    learner = SymLA()
+    for split in SPLITS.values():
+        for seed in range(3):
+            std, ent = spread(learner, learner.init_params(jax.random.PRNGKey(seed)), split, args.lifetimes)
+            print(f"{'fresh, seed ' + str(seed):42s} {split:20s} {make_split(split).obs_size:6d} {std:10.4f} {ent:16.3f}")
+    paper = SymLA(hidden=(32,), message_norm=True)  # params.yaml: gridworld at scale paper
+    for seed in range(3):
+        std, ent = spread(paper, paper.init_params(jax.random.PRNGKey(seed)), "gridworld-tiny", args.lifetimes)
+        print(f"{'fresh, paper net 75-32-5 + norm, seed ' + str(seed):42s} {'gridworld-tiny':20s} {75:6d} {std:10.4f} {ent:16.3f}")
+    for experiment, split in SPLITS.items():
+        for path in sorted(Path(args.results).glob(f"runs/{experiment}/symla/seed*/meta_params.msgpack")):
+            trained, params, _ = load_any_checkpoint(path)
+            for target in dict.fromkeys([split, "gridworld-tiny"]):
+                std, ent = spread(trained, params, target, args.lifetimes)
+                name = f"trained {experiment} {path.parent.name}"
+                print(f"{name:42s} {target:20s} {make_split(target).obs_size:6d} {std:10.4f} {ent:16.3f}")
+
+
+if __name__ == "__main__":
+    main()
