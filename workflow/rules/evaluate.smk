@@ -26,7 +26,7 @@ rule evaluate:
 
 
 rule baselines:
-    """The random policy (and, on bandits, the best arm) on the same lifetimes."""
+    """The random policy and a known-good reference (on bandits the best arm) on the same lifetimes."""
     output:
         lifetimes=f"{RESULTS}/eval/{{experiment}}/baselines/lifetimes.csv",
         bins=f"{RESULTS}/eval/{{experiment}}/baselines/bins.csv",
