@@ -33,29 +33,29 @@ def spread(learner, params, split_name, lifetimes, length=200):
     return float(logits.std()), float(entropy / np.log(logits.shape[-1]))
 
 
+def row(name, split, std, entropy):
+    print(f"{name:42s} {split:20s} {make_split(split).obs_size:6d} {std:10.4f} {entropy:16.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--results", default="results/quick", help="folder with runs/<experiment>/symla/seed*/")
     ap.add_argument("--lifetimes", type=int, default=16)
     args = ap.parse_args()
     print(f"{'meta-parameters':42s} {'split':20s} {'inputs':>6s} {'logit std':>10s} {'entropy/uniform':>16s}")
-    learner = SymLA()
-    for split in SPLITS.values():
-        for seed in range(3):
-            std, ent = spread(learner, learner.init_params(jax.random.PRNGKey(seed)), split, args.lifetimes)
-            print(f"{'fresh, seed ' + str(seed):42s} {split:20s} {make_split(split).obs_size:6d} {std:10.4f} {ent:16.3f}")
+    single = SymLA()
     paper = SymLA(hidden=(32,), message_norm=True)  # params.yaml: gridworld at scale paper
-    for seed in range(3):
-        std, ent = spread(paper, paper.init_params(jax.random.PRNGKey(seed)), "gridworld-tiny", args.lifetimes)
-        print(f"{'fresh, paper net 75-32-5 + norm, seed ' + str(seed):42s} {'gridworld-tiny':20s} {75:6d} {std:10.4f} {ent:16.3f}")
+    fresh = [("", single, split) for split in SPLITS.values()]
+    fresh.append(("paper net 75-32-5 + norm, ", paper, "gridworld-tiny"))
+    for label, learner, split in fresh:
+        for seed in range(3):
+            params = learner.init_params(jax.random.PRNGKey(seed))
+            row(f"fresh, {label}seed {seed}", split, *spread(learner, params, split, args.lifetimes))
     for experiment, split in SPLITS.items():
         for path in sorted(Path(args.results).glob(f"runs/{experiment}/symla/seed*/meta_params.msgpack")):
             trained, params, _ = load_any_checkpoint(path)
             for target in dict.fromkeys([split, "gridworld-tiny"]):
-                std, ent = spread(trained, params, target, args.lifetimes)
-                name = f"trained {experiment} {path.parent.name}"
-                print(f"{name:42s} {target:20s} {make_split(target).obs_size:6d} {std:10.4f} {ent:16.3f}")
-
+                row(f"trained {experiment} {path.parent.name}", target, *spread(trained, params, target, args.lifetimes))
 
 if __name__ == "__main__":
     main()

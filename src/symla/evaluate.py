@@ -115,12 +115,15 @@ def evaluate_baselines(experiment: Experiment, splits=None):
     """The random policy on every split; the known-good reference policy where there is one
     (symla.learners.reference), and for bandits the best arm's expected reward."""
     lifetimes, bins = _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, splits)
-    oracle, oracle_bins = [], []
+    oracle, oracle_bins, reference_runs = [], [], {}
     for split_name in splits or experiment.eval_splits:
         split = make_split(split_name)
         if reference := reference_policy(split):
-            policy, twin = reference  # a permuted split runs as its twin: same lifetimes
-            lt, bn = _evaluate(experiment, policy, {}, {"learner": "reference", "seed": -1}, [twin.name])
+            policy, twin = reference  # a permuted split runs as its twin: same lifetimes, run once
+            if twin.name not in reference_runs:
+                reference_runs[twin.name] = _evaluate(experiment, policy, {}, {"learner": "reference", "seed": -1},
+                                                      [twin.name])
+            lt, bn = reference_runs[twin.name]
             oracle.append(lt.assign(split=split_name))
             oracle_bins.append(bn.assign(split=split_name))
         if hasattr(split.env, "num_arms"):

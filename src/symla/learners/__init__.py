@@ -20,15 +20,19 @@ from symla.learners.metarnn import MetaRNN
 from symla.learners.symla import SymLA
 
 
-@dataclasses.dataclass(frozen=True)
-class RandomPolicy:
-    """The random baseline: uniform logits over the environment's actions, nothing to learn."""
+class FixedPolicy:
+    """A baseline with nothing to learn: no meta-parameters and no lifetime state."""
 
     def init_params(self, key):
         return {}
 
     def init_state(self, params, key, obs_size, num_actions):
         return ()
+
+
+@dataclasses.dataclass(frozen=True)
+class RandomPolicy(FixedPolicy):
+    """The random baseline: uniform logits over the environment's actions."""
 
     def step(self, params, state, obs, prev_action, reward):
         return jnp.zeros(prev_action.shape[-1]), state
@@ -44,4 +48,4 @@ def make_learner(name: str, **settings):
     return LEARNERS[name](**settings)
 
 
-__all__ = ["SymLA", "MetaRNN", "RandomPolicy", "LEARNERS", "make_learner"]
+__all__ = ["SymLA", "MetaRNN", "FixedPolicy", "RandomPolicy", "LEARNERS", "make_learner"]

@@ -13,23 +13,19 @@ import dataclasses
 
 import jax.numpy as jnp
 
+from symla.learners import FixedPolicy
+
 SURE = 30.0  # logit margin: the chosen action is sampled with probability 1 - 1e-13
 
 
 @dataclasses.dataclass(frozen=True)
-class CartPoleController:
+class CartPoleController(FixedPolicy):
     """Pushes the cart toward where the pole leans, with a little cart centring: a linear rule
     on the unscaled state (x, x_dot, theta, theta_dot). Measured: no failure in 200 lifetimes
-    of 500 steps (tests/test_envs.py checks it fails far less than random)."""
+    of 500 steps (tests/test_claims.py checks it against random)."""
 
     obs_scale: tuple
     gains: tuple = (0.1, 0.5, 10.0, 2.0)
-
-    def init_params(self, key):
-        return {}
-
-    def init_state(self, params, key, obs_size, num_actions):
-        return ()
 
     def step(self, params, state, obs, prev_action, reward):
         raw = jnp.asarray(obs).reshape(-1) * jnp.asarray(self.obs_scale, jnp.float32)
@@ -38,7 +34,7 @@ class CartPoleController:
 
 
 @dataclasses.dataclass(frozen=True)
-class GreedyCollector:
+class GreedyCollector(FixedPolicy):
     """Grid worlds: steps toward the nearest active object of a rewarding type (Manhattan
     distance), never onto an object of a punishing type; ties and "nothing to collect" are broken
     uniformly at random. Told the per-type rewards of its split; walls are not considered (they
@@ -48,12 +44,6 @@ class GreedyCollector:
     width: int
     type_rewards: tuple
     moves: tuple  # (row, col) offset per action, as symla.envs.gridworld.MOVES
-
-    def init_params(self, key):
-        return {}
-
-    def init_state(self, params, key, obs_size, num_actions):
-        return ()
 
     def step(self, params, state, obs, prev_action, reward):
         H, W = self.height, self.width
