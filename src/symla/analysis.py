@@ -108,3 +108,68 @@ def summary_table(lifetimes: pd.DataFrame) -> pd.DataFrame:
             rows.append({"split": split, "learner": learner, "metric": metric, "mean": mean,
                          "ci_low": low, "ci_high": high, "seeds": wide.shape[0], "lifetimes": wide.shape[1]})
     return pd.DataFrame(rows)
+
+
+LIFETIME_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime", "fitness", "env_return", "episodes",
+                    "mean_episode_return")
+BIN_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime", "bin", "reward", "episodes",
+               "episode_return_sum")
+MAY_BE_NAN = ("mean_episode_return",)  # undefined where no episode ended
+
+
+def _read_csv(path, columns):
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise SymlaError(f"{path} is missing; run the evaluation that writes it first")
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as err:
+        raise SymlaError(f"{path} is not a readable table ({str(err).splitlines()[0][:120]}); "
+                         "rerun the step that writes it") from None
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise SymlaError(f"{path} lacks column(s) {', '.join(missing)}; rerun the step that writes it")
+    bad = [c for c in columns if c not in MAY_BE_NAN and table[c].isna().any()]
+    if bad:
+        rows = int(table[bad].isna().any(axis=1).sum())
+        raise SymlaError(f"{path} has {rows} row(s) with missing values in {', '.join(bad)} (a cut or "
+                         "damaged file?); rerun the step that writes it")
+    return table
+
+
+def read_meta_test_tables(dirs):
+    """lifetimes.csv and bins.csv of evaluate/baselines output directories, checked: the expected
+    columns, no missing values where none can be, every (split, learner, seed) with the same
+    lifetimes 0..n-1 and every lifetime with the same bins 0..k-1. A bad file is named."""
+    from pathlib import Path
+
+    lifetimes, bins = [], []
+    for d in dirs:
+        lt = _read_csv(Path(d) / "lifetimes.csv", LIFETIME_COLUMNS)
+        bn = _read_csv(Path(d) / "bins.csv", BIN_COLUMNS)
+        lifetimes.append((Path(d) / "lifetimes.csv", lt))
+        bins.append((Path(d) / "bins.csv", bn))
+    experiments = {e for _, t in lifetimes for e in t["experiment"].unique()}
+    if len(experiments) > 1:
+        raise SymlaError(f"the inputs mix experiments {', '.join(sorted(map(str, experiments)))}; "
+                         "aggregate one experiment at a time")
+    group = ["split", "learner", "seed"]
+    n = {len(g) for _, t in lifetimes for _, g in t.groupby(group)}
+    k = {int(t["bin"].max()) + 1 for _, t in bins if len(t)}
+    for path, t in lifetimes:
+        for key, g in t.groupby(group):
+            if len(n) > 1 or not np.array_equal(np.sort(g["lifetime"].to_numpy()), np.arange(len(g))):
+                raise SymlaError(f"{path}: {dict(zip(group, key))} has {len(g)} lifetimes, others "
+                                 f"{sorted(n)}; rerun the evaluation that writes it")
+    for path, t in bins:
+        counts = t.groupby(group + ["lifetime"])["bin"].agg(["count", "min", "max"])
+        if len(k) > 1 or not ((counts["count"] == max(k)) & (counts["min"] == 0) & (counts["max"] == max(k) - 1)).all():
+            raise SymlaError(f"{path}: not every lifetime has bins 0..{max(k) - 1}; rerun the evaluation that writes it")
+        per_group = counts.groupby(level=group).size()
+        if len(per_group) and (per_group != max(n)).any():
+            raise SymlaError(f"{path} covers {int(per_group.min())} lifetimes of some split and learner, "
+                             f"not {max(n)}; rerun the evaluation that writes it")
+    return (pd.concat([t for _, t in lifetimes], ignore_index=True),
+            pd.concat([t for _, t in bins], ignore_index=True))

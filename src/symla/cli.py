@@ -15,6 +15,10 @@ def _add_common(p, experiment=True):
         p.add_argument("--experiment", required=True, help="experiment name from params.yaml")
 
 
+def _add_force(p, text="replace tables of another identity in --out-dir (default: refuse)"):
+    p.add_argument("--force", action="store_true", help=text)
+
+
 def cmd_train(args):
     from symla.config import load_params, resolve_experiment
     from symla.train import train
@@ -25,7 +29,7 @@ def cmd_train(args):
         print(f"note: seed {args.seed} is not among the experiment's seeds {list(experiment.seeds)}",
               file=sys.stderr)
     _check_learner(experiment, args.learner)
-    train(experiment, args.learner, args.seed, args.out, quiet=args.quiet)
+    train(experiment, args.learner, args.seed, args.out, quiet=args.quiet, force=args.force)
 
 
 def _check_learner(experiment, learner):
@@ -43,57 +47,85 @@ def _experiment(args):
     return params, resolve_experiment(params, args.experiment)
 
 
-def _write_tables(out_dir, lifetimes, bins):
+TABLES = ("lifetimes.csv", "bins.csv")
+
+
+def write_csv(path, table):
+    """A table written atomically (temp file + rename): a kill never leaves half a table."""
+    from symla.checkpoint import atomic_write_text
+
+    atomic_write_text(path, table.to_csv(index=False))
+
+
+def _write_tables(out_dir, lifetimes, bins, identity=None):
     from pathlib import Path
 
+    from symla.outputs import write_identity
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    lifetimes.to_csv(out / "lifetimes.csv", index=False)
-    bins.to_csv(out / "bins.csv", index=False)
+    write_csv(out / "lifetimes.csv", lifetimes)
+    write_csv(out / "bins.csv", bins)
+    if identity is not None:
+        write_identity(out, identity)
+
+
+def _meta_test_identity(experiment, **extra):
+    """What a directory of meta-test tables was computed from."""
+    return {"experiment": experiment.name, "scale": experiment.scale, "lifetime": experiment.lifetime,
+            "eval_splits": list(experiment.eval_splits), "evaluation": experiment.evaluation, **extra}
 
 
 def cmd_evaluate(args):
+    from symla.checkpoint import sha256_file
     from symla.evaluate import evaluate_checkpoint
+    from symla.outputs import check_scale_namespace, guard_outputs
 
     _, experiment = _experiment(args)
     _check_learner(experiment, args.learner)
-    _write_tables(args.out_dir, *evaluate_checkpoint(experiment, args.learner, args.seed, args.checkpoint))
+    check_scale_namespace(args.out_dir, experiment.scale)
+    identity = _meta_test_identity(experiment, learner=args.learner, seed=args.seed)
+    guard_outputs(args.out_dir, TABLES, identity, args.force)
+    tables = evaluate_checkpoint(experiment, args.learner, args.seed, args.checkpoint)
+    _write_tables(args.out_dir, *tables, {**identity, "checkpoint_sha256": sha256_file(args.checkpoint)})
 
 
 def cmd_baselines(args):
     from symla.evaluate import evaluate_baselines
+    from symla.outputs import check_scale_namespace, guard_outputs
 
     _, experiment = _experiment(args)
-    _write_tables(args.out_dir, *evaluate_baselines(experiment))
+    check_scale_namespace(args.out_dir, experiment.scale)
+    identity = _meta_test_identity(experiment, learner="baselines")
+    guard_outputs(args.out_dir, TABLES, identity, args.force)
+    _write_tables(args.out_dir, *evaluate_baselines(experiment), identity)
 
 
 def cmd_aggregate(args):
     from pathlib import Path
 
-    import pandas as pd
-
-    from symla.analysis import add_within_lifetime_metrics, summary_table
+    from symla.analysis import add_within_lifetime_metrics, read_meta_test_tables, summary_table
+    from symla.checkpoint import clean_stale_tmp
     from symla.errors import SymlaError
+    from symla.outputs import check_writable, scale_of_path
 
-    missing = [d for d in args.inputs if not (Path(d) / "lifetimes.csv").exists()]
-    if missing:
-        raise SymlaError(f"no lifetimes.csv in {missing[0]}; run its evaluation first")
-    lifetimes = pd.concat([pd.read_csv(Path(d) / "lifetimes.csv") for d in args.inputs], ignore_index=True)
-    bins = pd.concat([pd.read_csv(Path(d) / "bins.csv") for d in args.inputs], ignore_index=True)
+    scales = {scale_of_path(d) for d in [*args.inputs, args.out_dir]}
+    if len(scales) > 1:
+        raise SymlaError(f"--inputs and --out-dir are under different scales ({', '.join(sorted(map(str, scales)))}); "
+                         "aggregate each scale into its own results/<scale>/aggregate")
+    out = Path(args.out_dir)
+    check_writable(out)
+    clean_stale_tmp(out, {"lifetimes.csv", "bins.csv", "summary.csv"})
+    lifetimes, bins = read_meta_test_tables(args.inputs)
     keys = ["learner", "split", "seed", "lifetime"]
     lifetimes = add_within_lifetime_metrics(lifetimes, bins).sort_values(keys, kind="stable")
     bins = bins.sort_values(keys + ["bin"], kind="stable")
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    lifetimes.to_csv(out / "lifetimes.csv", index=False)
-    bins.to_csv(out / "bins.csv", index=False)
-    summary_table(lifetimes).to_csv(out / "summary.csv", index=False)
+    write_csv(out / "lifetimes.csv", lifetimes)
+    write_csv(out / "bins.csv", bins)
+    write_csv(out / "summary.csv", summary_table(lifetimes))
 
 
 def cmd_figure(args):
     from pathlib import Path
-
-    import pandas as pd
 
     from symla import figures
     from symla.config import load_params
@@ -104,11 +136,16 @@ def cmd_figure(args):
         raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
     spec = params["figures"][args.name]
     agg = Path(args.aggregate_dir)
+    from symla.analysis import _read_csv
+    from symla.outputs import check_writable
+
+    check_writable(Path(args.out).parent)
     if spec["kind"] == "lifetime_reward":
-        figures.lifetime_reward_figure(pd.read_csv(agg / "lifetimes.csv"), args.out, spec["title"], spec.get("splits"))
+        table = _read_csv(agg / "lifetimes.csv", ("split", "learner", "seed", "fitness"))
+        figures.lifetime_reward_figure(table, args.out, spec["title"], spec.get("splits"))
     else:
-        figures.within_lifetime_figure(pd.read_csv(agg / "bins.csv"), args.out, spec["title"],
-                                       spec.get("metric", "reward"), spec.get("splits"))
+        table = _read_csv(agg / "bins.csv", ("split", "learner", "seed", "bin", "reward"))
+        figures.within_lifetime_figure(table, args.out, spec["title"], spec.get("metric", "reward"), spec.get("splits"))
 
 
 def cmd_verify(args):
@@ -117,9 +154,14 @@ def cmd_verify(args):
     from symla.config import load_params
     from symla.verify import build_manifest, verify_claims, write_json
 
+    from symla.outputs import check_scale_namespace, check_writable
+
     params = load_params(args.params, args.scale)
-    claims = verify_claims(params, args.aggregate_dir)
+    for path in (args.aggregate_dir, args.results_dir, args.out_dir):
+        check_scale_namespace(path, params["scale"])
     out = Path(args.out_dir)
+    check_writable(out)
+    claims = verify_claims(params, args.aggregate_dir)
     write_json(out / "claims.json", claims)
     write_json(out / "summary.json", {"claims_passed": claims["passed"], "claims_total": claims["total"],
                                       **{k: int(v["passed"]) for k, v in claims["claims"].items()}})
@@ -133,7 +175,7 @@ def cmd_verify(args):
 def cmd_compare(args):
     from symla.verify import compare
 
-    rows = compare(args.a, args.b)
+    rows = compare(args.a, args.b)  # unreadable inputs are one-line errors
     for item, status, detail in rows:
         print(f"{status:17s} {item}" + (f"  ({detail})" if detail else ""))
     counts = {s: sum(r[1] == s for r in rows) for s in ("bit-identical", "within tolerance", "different", "missing")}
@@ -146,18 +188,27 @@ def cmd_transfer(args):
 
     from symla import figures
     from symla.analysis import add_within_lifetime_metrics, summary_table
+    from symla.checkpoint import sha256_file
     from symla.errors import SymlaError
     from symla.evaluate import transfer
+    from symla.outputs import guard_outputs
 
-    if args.lifetimes < 2 or args.lifetime < 1:
-        raise SymlaError("--lifetimes must be >= 2 and --lifetime >= 1")
+    if args.lifetimes < 2 or args.lifetime < 1 or args.num_bins < 1:
+        raise SymlaError("--lifetimes must be >= 2, --lifetime >= 1 and --num-bins >= 1")
+    if any(not s.strip() for s in args.split):
+        raise SymlaError("--split got an empty name; give split names (e.g. cartpole) or gymnax ids (gymnax:Acrobot-v1)")
     splits = [s if ":" in s or not s[0].isupper() else f"gymnax:{s}" for s in args.split]
+    out = Path(args.out_dir)
+    if not Path(args.checkpoint).exists():
+        raise SymlaError(f"checkpoint {args.checkpoint} does not exist; pass a meta_params.msgpack written by `symla train`")
+    identity = {"kind": "transfer", "checkpoint_sha256": sha256_file(args.checkpoint), "splits": splits,
+                "lifetimes": args.lifetimes, "lifetime": args.lifetime, "num_bins": args.num_bins, "seed": args.seed}
+    guard_outputs(out, (*TABLES, "summary.csv", "transfer.png", "transfer.pdf"), identity, args.force)
     lifetimes, bins = transfer(args.checkpoint, splits, args.lifetimes, args.lifetime, args.num_bins, args.seed)
     lifetimes = add_within_lifetime_metrics(lifetimes, bins)
-    out = Path(args.out_dir)
-    _write_tables(out, lifetimes, bins)
+    _write_tables(out, lifetimes, bins, identity)
     summary = summary_table(lifetimes)
-    summary.to_csv(out / "summary.csv", index=False)
+    write_csv(out / "summary.csv", summary)
     metric = "episode_return" if (lifetimes["episodes"] > 0).all() else "reward"
     figures.within_lifetime_figure(bins, out / "transfer", f"transfer of {args.checkpoint}", metric)
     print(summary[summary["metric"].isin(["fitness", "mean_episode_return", "episode_return_rise"])]
@@ -181,6 +232,7 @@ def build_parser():
     p.add_argument("--seed", type=int, required=True, help="meta-training seed")
     p.add_argument("--out", required=True, help="run directory for checkpoints, log and curve")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_force(p, "replace a run of another identity in --out (default: refuse)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="meta-test a trained checkpoint on its experiment's held-out splits")
@@ -189,11 +241,13 @@ def build_parser():
     p.add_argument("--seed", type=int, required=True, help="meta-training seed of the checkpoint")
     p.add_argument("--checkpoint", required=True, help="meta_params.msgpack written by `symla train`")
     p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv and bins.csv")
+    _add_force(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("baselines", help="evaluate the random policy (and the best arm) on every split")
     _add_common(p)
     p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv and bins.csv")
+    _add_force(p)
     p.set_defaults(func=cmd_baselines)
 
     p = sub.add_parser("aggregate", help="merge meta-test tables of one experiment; summary with 95%% CIs")
@@ -229,6 +283,7 @@ def build_parser():
     p.add_argument("--num-bins", type=int, default=10, help="parts of a lifetime for curves (default: %(default)s)")
     p.add_argument("--seed", type=int, default=1000, help="key of the meta-test lifetimes (default: %(default)s)")
     p.add_argument("--out-dir", required=True, help="directory for tables and transfer.png/pdf")
+    _add_force(p)
     p.set_defaults(func=cmd_transfer)
 
     p = sub.add_parser("dvc-yaml", help="print dvc.yaml for params.yaml (symla dvc-yaml > dvc.yaml)")
@@ -246,6 +301,11 @@ def main(argv=None):
         return args.func(args) or 0
     except SymlaError as err:
         print(f"symla: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a full disk or a read-only directory found while writing
+        where = f" {err.filename}" if err.filename else ""
+        print(f"symla: error: cannot write{where}: {err.strerror or err}; free space or choose a writable "
+              "output directory, then rerun (finished work is kept)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symla: interrupted; rerun the same command to resume from the last checkpoint",

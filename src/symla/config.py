@@ -6,6 +6,7 @@ experiments.<name>.scales.<scale>. Every error names the key and the fix in one 
 
 import copy
 import dataclasses
+import re
 from pathlib import Path
 
 import jsonschema
@@ -34,13 +35,52 @@ def _schema_error(err: jsonschema.ValidationError, source) -> SymlaError:
     return SymlaError(f"{source}: invalid value at '{key}': {err.message}")
 
 
+# YAML 1.1 (PyYAML, Snakemake) reads 1e-2 as a string; YAML 1.2 and every user read it as 0.01.
+YAML12_FLOAT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+")
+
+
+def _yaml12_numbers(tree):
+    """Turn strings such as '1e-2' into floats, in place (so Snakemake's config agrees)."""
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree) if isinstance(tree, list) else ()
+    for key, value in list(items):
+        if isinstance(value, str) and YAML12_FLOAT.fullmatch(value.strip()):
+            tree[key] = float(value)
+        elif isinstance(value, (dict, list)):
+            _yaml12_numbers(value)
+
+
+def _check_references(params, source):
+    """Claims and figures name experiments, learners and splits that exist."""
+    experiments = params["experiments"]
+    for kind in ("claims", "figures"):
+        for name, item in (params.get(kind) or {}).items():
+            exp = experiments.get(item["experiment"])
+            if exp is None:
+                raise SymlaError(f"{source}: {kind}.{name}.experiment {item['experiment']!r} is not an experiment; "
+                                 f"choose one of {', '.join(experiments)}")
+            sides = [item[s] for s in ("a", "b") if s in item]
+            splits = [side["split"] for side in sides] + list(item.get("splits") or [])
+            for split in splits:
+                if split not in exp["eval_splits"]:
+                    raise SymlaError(f"{source}: {kind}.{name} names split {split!r}, which experiment "
+                                     f"{item['experiment']!r} does not evaluate; choose one of {', '.join(exp['eval_splits'])}")
+            for side in sides:
+                if side["learner"] in ("symla", "metarnn") and side["learner"] not in exp["learners"]:
+                    raise SymlaError(f"{source}: {kind}.{name} names learner {side['learner']!r}, which experiment "
+                                     f"{item['experiment']!r} does not train; choose one of {', '.join(exp['learners'])}")
+
+
 def validate_params(params, source="params.yaml") -> dict:
-    """Check params against workflow/schemas/params.schema.yaml; returns params unchanged."""
+    """Check params against workflow/schemas/params.schema.yaml and every cross-reference in it;
+    numbers written as 1e-2 are read as numbers (in place). Returns params."""
+    if isinstance(params, dict):
+        _yaml12_numbers(params)
     schema = yaml.safe_load(SCHEMA_PATH.read_text())
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(params), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
         raise _schema_error(errors[0], source)
+    _check_references(params, source)
     from symla.envs.splits import UnknownSplitError, make_split
 
     for name, exp in params["experiments"].items():

@@ -7,6 +7,8 @@ committed to git as the reference (aggregated tables, figures, verify) are ``cac
 checkpoints and per-seed tables are cached and pushed to the DVC remote.
 """
 
+import shlex
+
 import yaml
 
 from symla.config import resolve_experiment
@@ -62,7 +64,8 @@ def dvc_stages(params: dict) -> dict:
     for fig, spec in params.get("figures", {}).items():
         agg = f"{root}/aggregate/{spec['experiment']}"
         stages[f"figure_{fig}"] = {
-            "cmd": f"{CLI} figure --params params.yaml --name {fig} --aggregate-dir {agg} --out {root}/figures/{fig}",
+            "cmd": f"{CLI} figure --params params.yaml --name {shlex.quote(fig)} --aggregate-dir {agg}"
+                   f" --out {shlex.quote(f'{root}/figures/{fig}')}",
             "deps": [CODE, f"{agg}/lifetimes.csv", f"{agg}/bins.csv"],
             "params": [f"figures.{fig}"],
             "outs": [{f"{root}/figures/{fig}.png": {"cache": False}}, {f"{root}/figures/{fig}.pdf": {"cache": False}}],

@@ -64,15 +64,27 @@ def to_tables(result, ids: dict):
     return lifetimes, bins
 
 
-def load_meta_params(experiment: Experiment, learner_name: str, path):
+def load_meta_params(experiment: Experiment, learner_name: str, seed: int, path):
+    """The checkpoint's learner and meta-parameters, after checking that it is the run asked for
+    (experiment, scale, learner, seed, network and ES settings, generations) and finite."""
+    from symla.outputs import identity_difference
+    from symla.train import run_identity
+
+    _, meta = checkpoint.load_raw(path)
+    wanted = run_identity(experiment, learner_name, seed, generations=True)
+    if diff := identity_difference(wanted, meta.get("identity")):
+        raise SymlaError(f"{path} is not the run asked for ({diff}); pass the matching checkpoint "
+                         "or retrain it with these settings")
     learner = build_learner(experiment, learner_name)
-    template = learner.init_params(jax.random.PRNGKey(0))
-    params, meta = checkpoint.load(path, template)
-    ident = meta.get("identity", {})
-    if ident.get("learner") != learner_name or ident.get("experiment") != experiment.name:
-        raise SymlaError(f"{path} holds {ident.get('learner')} of experiment {ident.get('experiment')}, "
-                         f"not {learner_name} of {experiment.name}; pass the matching checkpoint")
+    params, meta = checkpoint.load(path, learner.init_params(jax.random.PRNGKey(0)))
+    _check_finite(params, path)
     return learner, params, meta
+
+
+def _check_finite(params, path):
+    if not checkpoint.all_finite(params):
+        raise SymlaError(f"{path} holds non-finite meta-parameters (NaN or inf); it cannot be evaluated: "
+                         "retrain with a smaller learning_rate or noise_std")
 
 
 def load_any_checkpoint(path):
@@ -84,6 +96,7 @@ def load_any_checkpoint(path):
         raise SymlaError(f"{path} is not a meta_params checkpoint written by `symla train`")
     learner = make_learner(meta["learner"], **meta["learner_settings"])
     params, meta = checkpoint.load(path, learner.init_params(jax.random.PRNGKey(0)))
+    _check_finite(params, path)
     return learner, params, meta
 
 
@@ -107,7 +120,7 @@ def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed
 
 def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, path, splits=None):
     """Meta-test one trained checkpoint on every held-out split of its experiment."""
-    learner, params, _ = load_meta_params(experiment, learner_name, path)
+    learner, params, _ = load_meta_params(experiment, learner_name, seed, path)
     return _evaluate(experiment, learner, params, {"learner": learner_name, "seed": seed}, splits)
 
 

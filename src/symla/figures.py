@@ -1,5 +1,6 @@
 """Seaborn figures, written deterministically (no timestamps) as PNG and PDF."""
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -9,6 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from symla.checkpoint import atomic_write_bytes  # noqa: E402
+
 PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
 
@@ -16,9 +19,10 @@ PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None, "Creato
 def save(fig, stem):
     """Write stem.png and stem.pdf with no timestamps, so equal figures have equal hashes."""
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(stem.with_suffix(".png"), dpi=120, metadata=PNG_METADATA)
-    fig.savefig(stem.with_suffix(".pdf"), metadata=PDF_METADATA)
+    for suffix, kw in ((".png", {"dpi": 120, "metadata": PNG_METADATA}), (".pdf", {"metadata": PDF_METADATA})):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=suffix[1:], **kw)
+        atomic_write_bytes(stem.parent / (stem.name + suffix), buffer.getvalue())  # never half a figure
     plt.close(fig)
 
 

@@ -1,34 +1,47 @@
 """A meta-training run: ES generations with checkpoints, resume after a kill, logs and a curve.
 
 Files in ``out_dir``:
-  state.msgpack (+ .sha256)        resumable ES state + the log so far, every checkpoint_every gens
+  checkpoints/<id>/gen-<G>.msgpack resumable ES state at generation G, one self-verifying file,
+                                   every checkpoint_every generations; the newest two are kept.
+                                   <id> is a hash of the run's identity: a run with other
+                                   settings checkpoints beside it and never over it
+  checkpoints/<id>/log.csv         the per-generation log, appended one row per generation
   meta_params.msgpack (+ .sha256)  the final search centre and what produced it (for evaluation)
-  train_log.csv                    one row per generation (tidy; pandas reads it directly)
+  train_log.csv                    the log of the finished run (tidy; pandas reads it directly)
   training_curve.png / .pdf        fitness over generations
-A run restarted with the same command continues from state.msgpack and ends bit-identical to an
-uninterrupted run: all randomness is a function of (seed, generation) and the checkpoint holds
-every array the next generation reads.
+A run restarted with the same command continues from its newest checkpoint that verifies, and
+ends bit-identical to an uninterrupted run: all randomness is a function of (seed, generation)
+and the checkpoint holds every array the next generation reads. The run's identity leaves out
+the number of generations, so raising es.generations continues a finished run.
 """
 
 import csv
 import dataclasses
+import io
+import os
+import re
+import sys
 import time
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from symla import checkpoint
+from symla import checkpoint, cost
 from symla.config import Experiment, build_learner
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.es import MetaTrainer, canonical
+from symla.faults import io_point, pause_point
 from symla.memory import member_chunk
+from symla.outputs import check_scale_namespace, check_writable, identity_difference
 from symla.progress import Progress
 
 LOG_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre",
                "env_steps", "env_steps_per_s", "wall_time_s"]
+NOT_IDENTITY = ("generations", "checkpoint_every")  # how long and how often: the same run
+KEEP_CHECKPOINTS = 2
+CHECKPOINT_RE = re.compile(r"gen-(\d{8})\.msgpack")
 
 
 def make_trainer(experiment: Experiment, learner_name: str) -> MetaTrainer:
@@ -41,90 +54,222 @@ def make_trainer(experiment: Experiment, learner_name: str) -> MetaTrainer:
         member_chunk=member_chunk(learner, split, es, cpu_cache=jax.default_backend() == "cpu"))
 
 
-def run_identity(experiment: Experiment, learner_name: str, seed: int) -> dict:
-    """What a checkpoint belongs to; resuming under a different identity is refused."""
+def run_identity(experiment: Experiment, learner_name: str, seed: int, generations: bool = False) -> dict:
+    """What a checkpoint belongs to; resuming or overwriting under another identity is refused.
+
+    With ``generations`` it is the identity published in meta_params.msgpack (how long the run
+    trained is part of what the file is); resumable state leaves it out, so a run can continue."""
+    skip = ("checkpoint_every",) if generations else NOT_IDENTITY
     return {"experiment": experiment.name, "scale": experiment.scale, "learner": learner_name,
             "seed": seed, "train_split": experiment.train_split, "lifetime": experiment.lifetime,
-            "es": {k: experiment.es[k] for k in sorted(experiment.es) if k != "checkpoint_every"},
+            "es": {k: experiment.es[k] for k in sorted(experiment.es) if k not in skip},
             "network": experiment.networks.get(learner_name, {})}
 
 
-def _write_log(path: Path, rows):
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, LOG_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
+def comparable(identity: dict) -> dict:
+    """An identity without the settings that do not make another run (older files recorded them)."""
+    identity = dict(identity or {})
+    if isinstance(identity.get("es"), dict):
+        identity["es"] = {k: v for k, v in identity["es"].items() if k not in NOT_IDENTITY}
+    return identity
 
 
-def _rows_to_columns(rows):
-    return {c: np.asarray([r[c] for r in rows], np.float64) for c in LOG_COLUMNS}
+def identity_key(identity: dict) -> str:
+    """Short content hash of a run's identity: the name of its checkpoint directory."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(comparable(identity), sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _columns_to_rows(columns):
-    n = len(columns["generation"])
-    return [{c: (int(columns[c][i]) if c in ("generation", "env_steps") else float(columns[c][i]))
-             for c in LOG_COLUMNS} for i in range(n)]
+def _checkpoints(ckdir: Path):
+    """(generation, path) of every state checkpoint, newest first."""
+    found = [(int(m.group(1)), p) for p in ckdir.glob("gen-*.msgpack") if (m := CHECKPOINT_RE.fullmatch(p.name))]
+    return sorted(found, reverse=True)
 
 
-def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: bool = False):
-    """Meta-train (or resume) one run; returns the final meta-parameters."""
+def _newest_valid_checkpoint(ckdir: Path, say):
+    for gen, path in _checkpoints(ckdir):
+        try:
+            tree, meta = checkpoint.read_state(path)
+            return gen, path, tree, meta
+        except checkpoint.DamagedCheckpoint as err:
+            say(f"warning: {err}; resuming from the checkpoint before it (the file is left in place)")
+    return None
+
+
+def _log_text(rows_csv: str) -> str:
+    return ",".join(LOG_COLUMNS) + "\n" + rows_csv
+
+
+def _truncate_log(log_path: Path, generation: int):
+    """Keep the header and exactly the rows of generations 1..generation (a cut row is dropped)."""
+    data = log_path.read_bytes() if log_path.exists() else b""
+    lines = data.split(b"\n")
+    if not lines or lines[0].decode(errors="replace") != ",".join(LOG_COLUMNS):
+        raise SymlaError(f"{log_path} is not a training log of this version; resume needs its rows "
+                         f"1..{generation}: restore it, or train into another --out")
+    offset, kept = len(lines[0]) + 1, 0
+    for line in lines[1:]:
+        if kept == generation:
+            break
+        if not line.startswith(f"{kept + 1},".encode()) or offset + len(line) >= len(data):
+            break  # a missing or cut row (no newline yet)
+        offset += len(line) + 1
+        kept += 1
+    if kept < generation:
+        raise SymlaError(f"{log_path} holds {kept} complete rows but the checkpoint is at generation "
+                         f"{generation}; restore the log, or train into another --out")
+    with open(log_path, "r+b") as f:
+        f.truncate(offset)
+        f.flush()
+    io_point("truncate log.csv")
+
+
+def _migrate_legacy_state(out: Path, ckdir: Path, template_state, identity, say):
+    """Resume a run checkpointed by the earlier two-file format (state.msgpack + .sha256)."""
+    legacy = out / "state.msgpack"
+    if not legacy.exists() or _checkpoints(ckdir):
+        return
+    data = legacy.read_bytes()
+    from flax import serialization
+    payload = serialization.msgpack_restore(data)
+    tree, meta = payload["tree"], payload["metadata"]
+    if identity_difference(comparable(identity), comparable(meta.get("identity"))):
+        return  # another run's state: left in place, this run starts its own
+    restored = checkpoint.restore(tree, {"es_state": template_state, "log": tree["log"]}, legacy)
+    gen = int(meta["generation"])
+    columns = restored["log"]
+    rows = io.StringIO()
+    writer = csv.DictWriter(rows, LOG_COLUMNS, lineterminator="\n")
+    for i in range(len(columns["generation"])):
+        writer.writerow({c: (int(columns[c][i]) if c in ("generation", "env_steps") else float(columns[c][i]))
+                         for c in LOG_COLUMNS})
+    checkpoint.atomic_write_text(ckdir / "log.csv", _log_text(rows.getvalue()))
+    checkpoint.save_state(ckdir / f"gen-{gen:08d}.msgpack", restored["es_state"], {"identity": identity, "generation": gen})
+    say(f"converted {legacy} (generation {gen}) to {ckdir}/; the old file is kept")
+
+
+def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: int, out_dir, *,
+           quiet=False, force=False, label="", params_metadata=None):
+    """``params_metadata`` is what meta_params.msgpack records (default: identity and generation)."""
+    """Run (or resume, or continue) ES to generation ``total``; writes the files of the module doc."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    trainer = make_trainer(experiment, learner_name)
-    identity = run_identity(experiment, learner_name, seed)
-    total = experiment.es["generations"]
-    every = experiment.es["checkpoint_every"]
-    state_path, log_path = out / "state.msgpack", out / "train_log.csv"
+    ckdir = out / "checkpoints" / identity_key(identity)
+    say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
+    check_writable(ckdir)
+    checkpoint.clean_stale_tmp(out)
+    checkpoint.clean_stale_tmp(ckdir)
+    log_path, params_path = ckdir / "log.csv", out / "meta_params.msgpack"
+    state, start = trainer.init(seed), 0
 
-    state, rows, start = trainer.init(seed), [], 0
-    if state_path.exists():
-        tree, meta = checkpoint.load_raw(state_path)
-        if meta.get("identity") != identity:
-            raise SymlaError(f"{state_path} belongs to another run ({meta.get('identity')}); "
-                             "move it away or use another --out")
-        restored, meta = checkpoint.load(state_path, {"es_state": state, "log": tree["log"]})
-        state, rows, start = canonical(restored["es_state"]), _columns_to_rows(restored["log"]), int(meta["generation"])
-        if not quiet:
-            print(f"resuming {out} from generation {start}/{total}", flush=True)
-    _write_log(log_path, rows)
+    _migrate_legacy_state(out, ckdir, state, identity, say)
+    found = _newest_valid_checkpoint(ckdir, say)
+    if found:
+        start, path, tree, meta = found
+        if diff := identity_difference(comparable(identity), comparable(meta.get("identity"))):
+            raise SymlaError(f"{path} belongs to another run ({diff}); train into another --out")
+        if start > total:
+            raise SymlaError(f"{out} is already trained to generation {start}, beyond the {total} asked "
+                             f"for; set es.generations to at least {start}, or train into another --out")
+        state = canonical(checkpoint.restore(tree, state, path))
+        _truncate_log(log_path, start)
+        say(f"resuming {out} from generation {start}/{total}")
+    else:
+        if params_path.exists() and not force:
+            try:
+                _, meta = checkpoint.load_raw(params_path)
+                diff = identity_difference(comparable(identity), comparable(meta.get("identity")))
+            except SymlaError:
+                diff = None  # an interrupted write of this run's own file: it is rewritten
+            if diff:
+                raise SymlaError(f"{params_path} holds another run ({diff}); train into another --out, "
+                                 "or pass --force to replace it")
+        checkpoint.atomic_write_text(log_path, _log_text(""))
 
     run_key = trainer.run_key(seed)
     t_compile = time.monotonic()
     generation = trainer.generation.lower(state, run_key, jnp.int32(start)).compile()
-    if not quiet:
-        print(f"compiled one generation in {time.monotonic() - t_compile:.1f} s", flush=True)
-    progress = Progress(total, start, label=f"{experiment.name}/{learner_name}/seed{seed}",
-                        stream=None if not quiet else open("/dev/null", "w"))
+    say(f"compiled one generation in {time.monotonic() - t_compile:.1f} s")
+    progress = Progress(total, start, label=label, stream=open("/dev/null", "w") if quiet else None)
     env_steps = start * trainer.env_steps_per_generation
-    wall0 = rows[-1]["wall_time_s"] if rows else 0.0
+    wall0 = _last_wall_time(log_path)
     t_run = time.monotonic()
     with open(log_path, "a", newline="") as log_file:
-        writer = csv.DictWriter(log_file, LOG_COLUMNS)
+        writer = csv.DictWriter(log_file, LOG_COLUMNS, lineterminator="\n")
         for gen in range(start, total):
             t0 = time.monotonic()
             state, metrics = generation(state, run_key, jnp.int32(gen))
             metrics = jax.device_get(metrics)
+            _check_finite(trainer, state, metrics, gen + 1, out, trainer_hint(trainer))
             dt = time.monotonic() - t0
             env_steps += trainer.env_steps_per_generation
             row = {"generation": gen + 1, **{k: float(v) for k, v in metrics.items()},
                    "env_steps": env_steps, "env_steps_per_s": trainer.env_steps_per_generation / dt,
                    "wall_time_s": wall0 + time.monotonic() - t_run}
-            rows.append(row)
             writer.writerow(row)
             log_file.flush()
+            io_point("append log.csv")
             progress.update(gen + 1, fitness=row["fitness_mean"], centre=row["fitness_centre"],
                             steps_per_s=f"{row['env_steps_per_s']:.3g}")
             if (gen + 1) % every == 0 or gen + 1 == total:
-                checkpoint.save(state_path, {"es_state": state, "log": _rows_to_columns(rows)},
-                                {"identity": identity, "generation": gen + 1})
+                _os_fsync(log_file)
+                checkpoint.save_state(ckdir / f"gen-{gen + 1:08d}.msgpack", state,
+                                      {"identity": identity, "generation": gen + 1})
+                for _, old in _checkpoints(ckdir)[KEEP_CHECKPOINTS:]:
+                    old.unlink()
+                    io_point(f"unlink {old.name}")
+                pause_point(gen + 1, out)
 
     meta_params = trainer.meta_params(state)
-    checkpoint.save(out / "meta_params.msgpack", meta_params,
-                    {"identity": identity, "generation": total, "learner": learner_name,
-                     "learner_settings": dataclasses.asdict(trainer.learner)})
+    checkpoint.save(params_path, meta_params, params_metadata or {"identity": identity, "generation": total})
+    checkpoint.atomic_write_bytes(out / "train_log.csv", log_path.read_bytes())
+    return meta_params
+
+
+def trainer_hint(trainer) -> str:
+    return (f"learning_rate {trainer.learning_rate:g} or noise_std {trainer.noise_std:g} is likely too "
+            "large (fitness or updates overflowed)")
+
+
+def _check_finite(trainer, state, metrics, generation, out, hint):
+    """Stop at the first generation whose fitness or meta-parameters are not finite."""
+    if checkpoint.all_finite(metrics) and checkpoint.all_finite(trainer.meta_params(state)):
+        return
+    raise SymlaError(f"generation {generation}: non-finite fitness or meta-parameters (NaN or inf); "
+                     f"{hint}; the last finite checkpoint in {out}/checkpoints is kept")
+
+
+def _os_fsync(f):
+    os.fsync(f.fileno())
+    io_point("fsync log.csv")
+
+
+def _last_wall_time(log_path: Path) -> float:
+    lines = log_path.read_text().strip().splitlines()
+    return float(lines[-1].split(",")[-1]) if len(lines) > 1 else 0.0
+
+
+def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: bool = False,
+          force: bool = False):
+    """Meta-train (or resume, or continue) one run; returns the final meta-parameters."""
+    check_scale_namespace(out_dir, experiment.scale)
+    trainer = make_trainer(experiment, learner_name)
+    es, total = experiment.es, experiment.es["generations"]
+    steps = cost.training_env_steps(es, experiment.lifetime)
+    device = "gpu" if jax.default_backend() == "gpu" else "cpu"
+    hours = cost.estimate_hours(trainer.learner, trainer.split, steps, device)
+    line = cost.cost_line(f"{experiment.name}/{learner_name}/seed{seed} at scale {experiment.scale}", steps, hours, device)
+    print(line, file=sys.stderr if quiet else sys.stdout, flush=True)
+    meta_params = run_es(trainer, seed, run_identity(experiment, learner_name, seed), total,
+                         es["checkpoint_every"], out_dir, quiet=quiet, force=force,
+                         label=f"{experiment.name}/{learner_name}/seed{seed}",
+                         params_metadata={"identity": run_identity(experiment, learner_name, seed, generations=True),
+                                          "generation": total, "learner": learner_name,
+                                          "learner_settings": dataclasses.asdict(trainer.learner)})
     from symla.figures import training_curve
 
-    training_curve(log_path, out / "training_curve", title=f"{experiment.name} / {learner_name} / seed {seed}")
+    out = Path(out_dir)
+    training_curve(out / "train_log.csv", out / "training_curve", title=f"{experiment.name} / {learner_name} / seed {seed}")
     return meta_params
+

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from symla.analysis import claim_statistic
-from symla.checkpoint import sha256_file
+from symla.checkpoint import atomic_write_text, sha256_file
 from symla.errors import SymlaError
 
 MANIFEST_PATTERNS = ("runs/**/meta_params.msgpack", "eval/**/*.csv", "aggregate/**/*.csv",
@@ -33,9 +33,8 @@ def _json_safe(x):
 
 
 def write_json(path, data):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_json_safe(data), indent=2, sort_keys=True) + "\n")
+    """Written atomically (temp file + rename), as every result is."""
+    atomic_write_text(path, json.dumps(_json_safe(data), indent=2, sort_keys=True) + "\n")
 
 
 def build_manifest(results_dir) -> dict:
@@ -61,9 +60,22 @@ def verify_claims(params: dict, aggregate_dir) -> dict:
             "passed": sum(v["passed"] for v in verdicts.values()), "total": len(verdicts)}
 
 
+def _read_json(path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise SymlaError(f"{path} does not exist; give two manifest.json or two claims.json files")
+    try:
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise SymlaError(f"{path} is not JSON ({err}); give a manifest.json or claims.json written by symla verify") from None
+    if not isinstance(data, dict):
+        raise SymlaError(f"{path} is not a manifest.json or claims.json written by symla verify")
+    return data
+
+
 def compare(path_a, path_b) -> list[tuple[str, str, str]]:
     """Rows of (item, status, detail); status is identical, within tolerance, different, missing."""
-    a, b = (json.loads(Path(p).read_text()) for p in (path_a, path_b))
+    a, b = (_read_json(p) for p in (path_a, path_b))
     if a.get("kind") != b.get("kind") or a.get("kind") not in ("symla-manifest", "symla-claims"):
         raise SymlaError("compare needs two manifest.json files or two claims.json files")
     rows = []

@@ -56,3 +56,27 @@ def all_targets():
     targets += [f"{run_dir(*r)}/training_curve.png" for r in runs()]
     targets += [f"{RESULTS}/figures/{name}.png" for name in config.get("figures", {})]
     return targets
+
+
+def training_cost():
+    """One line before any work: env steps and estimated hours of this scale's training."""
+    from symla import cost
+    from symla.config import build_learner
+    from symla.envs.splits import make_split
+
+    device, steps, hours, runs_n, worst = cost.local_device(), 0, 0.0, 0, 0.0
+    for name, exp in EXPERIMENTS.items():
+        run_steps = cost.training_env_steps(exp.es, exp.lifetime)
+        for learner in exp.learners:
+            h = cost.estimate_hours(build_learner(exp, learner), make_split(exp.train_split), run_steps, device)
+            steps += run_steps * len(exp.seeds)
+            hours += h * len(exp.seeds)
+            runs_n += len(exp.seeds)
+            worst = max(worst, h)
+    line = cost.cost_line(f"scale {SCALE}: {runs_n} training runs", steps, hours, device)
+    if worst > cost.FAR_BEYOND_HOURS and "WARNING" not in line:
+        line += f"; WARNING: the longest run alone is estimated at {worst:.0f} h on this {device}"
+    return line + " (job-hours; jobs share the cores)"
+
+
+print(training_cost(), file=sys.stderr)

@@ -20,9 +20,9 @@ rule evaluate:
         runtime=lambda w: 30 if SCALE != "paper" else 240,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:
-        "PYTHONPATH=src python -m symla.cli evaluate --params params.yaml --scale {params.scale} --experiment {wildcards.experiment}"
-        " --learner {wildcards.learner} --seed {wildcards.seed} --checkpoint {input}"
-        " --out-dir $(dirname {output.lifetimes}) > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli evaluate --params params.yaml --scale {params.scale:q} --experiment {wildcards.experiment:q}"
+        " --learner {wildcards.learner:q} --seed {wildcards.seed:q} --checkpoint {input:q}"
+        " --out-dir \"$(dirname {output.lifetimes:q})\" > {log:q} 2>&1"
 
 
 rule baselines:
@@ -43,8 +43,8 @@ rule baselines:
         mem_mb=2000,
         runtime=30,
     shell:
-        "PYTHONPATH=src python -m symla.cli baselines --params params.yaml --scale {params.scale} --experiment {wildcards.experiment}"
-        " --out-dir $(dirname {output.lifetimes}) > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli baselines --params params.yaml --scale {params.scale:q} --experiment {wildcards.experiment:q}"
+        " --out-dir \"$(dirname {output.lifetimes:q})\" > {log:q} 2>&1"
 
 
 rule aggregate:
@@ -58,7 +58,7 @@ rule aggregate:
         bins=f"{RESULTS}/aggregate/{{experiment}}/bins.csv",
         summary=f"{RESULTS}/aggregate/{{experiment}}/summary.csv",
     params:
-        dirs=lambda w, input: " ".join(sorted({str(Path(p).parent) for p in input})),
+        dirs=lambda w, input: sorted({str(Path(p).parent) for p in input}),
     conda:
         CONDA_ENV
     log:
@@ -66,4 +66,4 @@ rule aggregate:
     benchmark:
         f"{RESULTS}/benchmarks/aggregate/{{experiment}}.tsv"
     shell:
-        "PYTHONPATH=src python -m symla.cli aggregate --inputs {params.dirs} --out-dir $(dirname {output.lifetimes}) > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli aggregate --inputs {params.dirs:q} --out-dir \"$(dirname {output.lifetimes:q})\" > {log:q} 2>&1"

@@ -16,8 +16,8 @@ rule figure:
     benchmark:
         f"{RESULTS}/benchmarks/figure/{{name}}.tsv"
     shell:
-        "PYTHONPATH=src python -m symla.cli figure --params params.yaml --scale {params.scale} --name {wildcards.name}"
-        " --aggregate-dir $(dirname {input}) --out {params.stem} > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli figure --params params.yaml --scale {params.scale:q} --name {wildcards.name:q}"
+        " --aggregate-dir \"$(dirname {input:q})\" --out {params.stem:q} > {log:q} 2>&1"
 
 
 rule verify:
@@ -41,5 +41,5 @@ rule verify:
     benchmark:
         f"{RESULTS}/benchmarks/verify.tsv"
     shell:
-        "PYTHONPATH=src python -m symla.cli verify --params params.yaml --scale {params.scale} --aggregate-dir {params.results}/aggregate"
-        " --results-dir {params.results} --out-dir $(dirname {output.claims}) > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli verify --params params.yaml --scale {params.scale:q} --aggregate-dir {params.results:q}/aggregate"
+        " --results-dir {params.results:q} --out-dir \"$(dirname {output.claims:q})\" > {log:q} 2>&1"

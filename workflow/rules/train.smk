@@ -27,5 +27,5 @@ rule train:
         runtime=lambda w: 60 if SCALE != "paper" else 1440,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:
-        "PYTHONPATH=src python -m symla.cli train --params params.yaml --scale {params.scale} --experiment {wildcards.experiment}"
-        " --learner {wildcards.learner} --seed {wildcards.seed} --out {params.out} > {log} 2>&1"
+        "PYTHONPATH=src python -m symla.cli train --params params.yaml --scale {params.scale:q} --experiment {wildcards.experiment:q}"
+        " --learner {wildcards.learner:q} --seed {wildcards.seed:q} --out {params.out:q} > {log:q} 2>&1"

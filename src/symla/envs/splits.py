@@ -159,6 +159,8 @@ def known_split_names():
 def make_split(name: str) -> Split:
     """Build a split by name (cached, so jit sees one object per name)."""
     if m := re.fullmatch(r"bandit-(\d+)arm(-biased)?(-permuted)?", name):
+        if int(m[1]) < 2:
+            raise UnknownSplitError(f"split {name!r}: a bandit needs at least 2 arms (e.g. bandit-2arm)")
         return _bandit(name, int(m[1]), bool(m[2]), bool(m[3]))
     if m := re.fullmatch(r"(cartpole|acrobot|mountaincar)(-permuted)?", name):
         env_id, scale, mode = CLASSIC_CONTROL[m[1]]

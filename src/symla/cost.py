@@ -1,0 +1,58 @@
+"""A throughput model: env steps and hours of a job before it starts, from measured rates.
+
+seconds per env step = 1 / env_steps_per_s  +  FLOP per step / flops
+CPU rates are this project's 2-core measurements (benchmarks/results/throughput.csv: SymLA
+rollouts run at about 120 GFLOP/s on the grid world's 375 cells, and no faster than about
+5e5 env steps/s on tiny networks, where the environment and the scan dominate). The GPU rate is
+an estimate (0.3 of an H100's 67 TFLOP/s float32 peak) until a measured paper generation
+replaces it (benchmarks/paper_generation.py). Estimates, good to a factor of about 2.
+"""
+
+import shutil
+
+FLOP_PER_CELL_TICK = 2 * 49 * 64 + 2 * 2 * 16 * 8  # gate matmul + readouts = 6784 = 2 * 53 * 64
+
+DEVICE_RATES = {
+    "cpu": {"flops": 100e9, "env_steps_per_s": 5e5},
+    "gpu": {"flops": 0.3 * 67e12, "env_steps_per_s": 1e8},
+}
+FAR_BEYOND_HOURS = 24.0  # a single job estimated above this on the device gets a warning
+
+
+def cells_per_step(learner, split):
+    """SymLA's LSTM cells per agent step on ``split`` (None for a learner without cells)."""
+    if not hasattr(learner, "layer_sizes"):
+        return None
+    return sum(a * b for a, b in learner.layer_sizes(split.obs_size, split.num_actions))
+
+
+def learner_flops_per_step(learner, split):
+    cells = cells_per_step(learner, split)
+    if cells is not None:
+        return cells * learner.ticks * FLOP_PER_CELL_TICK
+    n, d = learner.hidden_size, learner.input_size
+    return learner.ticks * 2 * (d + n) * 4 * n + 2 * n * learner.num_actions
+
+
+def training_env_steps(es: dict, lifetime: int) -> int:
+    """Env steps of a whole training run: every member's lifetimes plus the centre's."""
+    return (2 * es["pairs"] + 1) * es["lifetimes_per_member"] * lifetime * es["generations"]
+
+
+def estimate_hours(learner, split, env_steps: int, device: str) -> float:
+    rate = DEVICE_RATES[device]
+    seconds = env_steps * (1 / rate["env_steps_per_s"] + learner_flops_per_step(learner, split) / rate["flops"])
+    return seconds / 3600
+
+
+def local_device() -> str:
+    """'gpu' where an NVIDIA driver is visible, else 'cpu' (no JAX import, for dry runs)."""
+    return "gpu" if shutil.which("nvidia-smi") else "cpu"
+
+
+def cost_line(label: str, env_steps: int, hours: float, device: str) -> str:
+    line = f"{label}: {env_steps:.3g} env steps, estimated {hours:.2g} h on this {device}"
+    if hours > FAR_BEYOND_HOURS:
+        line += (f"; WARNING: far beyond this machine (over {FAR_BEYOND_HOURS:.0f} h): use a smaller "
+                 "scale, or SLURM with GPUs (README: paper scale)")
+    return line

@@ -1,0 +1,86 @@
+"""Guards for every command that writes results: nothing computed is lost or silently replaced.
+
+Before computing, a command checks that its output directory is writable, removes temp files a
+killed writer of the same outputs left behind, and refuses outputs that hold results of another
+identity (scale, experiment, learner, seed, settings) unless given ``--force``. The identity of
+a directory's tables is kept in ``.identity.json`` beside them (hidden, outside the manifest).
+"""
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from symla.checkpoint import atomic_write_text, clean_stale_tmp
+from symla.errors import SymlaError
+
+SCALES = ("smoke", "quick", "paper")
+IDENTITY_FILE = ".identity.json"
+
+
+def _flat(tree, prefix=""):
+    if isinstance(tree, dict):
+        out = {}
+        for k, v in tree.items():
+            out.update(_flat(v, f"{prefix}{k}."))
+        return out
+    return {prefix[:-1]: tree}
+
+
+def identity_difference(wanted: dict, found: dict) -> str | None:
+    """'key: <found> there, <wanted> here' for the first differing settings, or None if equal."""
+    a, b = _flat(json.loads(json.dumps(wanted))), _flat(json.loads(json.dumps(found or {})))
+    diffs = [f"{k}: {b.get(k, '<unset>')!r} there, {a.get(k, '<unset>')!r} here"
+             for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    if not diffs:
+        return None
+    return "; ".join(diffs[:3]) + (f" (and {len(diffs) - 3} more)" if len(diffs) > 3 else "")
+
+
+def scale_of_path(path) -> str | None:
+    """The scale a path is namespaced under (results/<scale>/...), or None."""
+    m = re.search(r"(?:^|/)results/(smoke|quick|paper)(?:/|$)", Path(os.path.abspath(path)).as_posix())
+    return m.group(1) if m else None
+
+
+def check_scale_namespace(path, scale: str):
+    found = scale_of_path(path)
+    if found is not None and found != scale:
+        raise SymlaError(f"{path} is under results/{found}/ but these are {scale}-scale settings; "
+                         f"write {scale} results under results/{scale}/ (or pass --scale {found})")
+
+
+def check_writable(directory):
+    """Fail before any computing if ``directory`` cannot be created or written."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".write-probe.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise SymlaError(f"cannot write to {directory} ({err.strerror}); make it writable or choose "
+                         "another output directory") from None
+
+
+def guard_outputs(out_dir, files, identity: dict, force: bool = False):
+    """Check ``out_dir`` before writing ``files`` of ``identity`` into it (see module doc)."""
+    out = Path(out_dir)
+    check_writable(out)
+    clean_stale_tmp(out, set(files) | {IDENTITY_FILE})
+    existing = [f for f in files if (out / f).exists()]
+    if not existing or force:
+        return
+    sidecar = out / IDENTITY_FILE
+    found = json.loads(sidecar.read_text()) if sidecar.exists() else None
+    if found is None:
+        raise SymlaError(f"{out / existing[0]} exists and its identity is unknown (no {IDENTITY_FILE}); "
+                         "write to another output directory, or pass --force to replace it")
+    if diff := identity_difference(identity, found):
+        raise SymlaError(f"{out / existing[0]} holds results of another run ({diff}); write to another "
+                         "output directory, or pass --force to replace them")
+
+
+def write_identity(out_dir, identity: dict):
+    atomic_write_text(Path(out_dir) / IDENTITY_FILE, json.dumps(identity, indent=2, sort_keys=True) + "\n")

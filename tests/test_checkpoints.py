@@ -1,0 +1,211 @@
+"""Nothing computed is lost: a kill at any instant resumes bit-identically, longer runs continue,
+non-finite training stops, and no command silently replaces results of another identity."""
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import env_with_venv
+from symla import checkpoint, faults, train
+from symla.envs.bandit import BernoulliBandit
+from symla.envs.splits import Split
+from symla.errors import SymlaError
+from symla.es import MetaTrainer
+
+REPO = Path(__file__).resolve().parents[1]
+FITNESS_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre", "env_steps"]
+
+
+@dataclasses.dataclass(frozen=True)
+class LogitPolicy:
+    """A 'learner' whose logits are its meta-parameters: compiles in well under a second."""
+
+    def init_params(self, key):
+        return {"logits": jnp.zeros(2)}
+
+    def init_state(self, params, key, obs_size, num_actions):
+        return ()
+
+    def step(self, params, state, obs, prev_action, reward):
+        return params["logits"], state
+
+
+def cheap_trainer(learning_rate=0.1, noise_std=0.1):
+    env = BernoulliBandit(2)
+    params = env.default_params.replace(arm_probs=jnp.array([0.2, 0.8]))
+    split = Split("fixed-bandit", env, 1, 2, lambda key: params)
+    return MetaTrainer(LogitPolicy(), split, lifetime=10, pairs=4, lifetimes_per_member=2,
+                       noise_std=noise_std, learning_rate=learning_rate)
+
+
+IDENTITY = {"experiment": "cheap", "scale": "smoke", "seed": 0, "es": {"pairs": 4}}
+
+
+def run(trainer, out, total=6, every=2, **kw):
+    return train.run_es(trainer, 0, IDENTITY, total, every, out, quiet=True, **kw)
+
+
+class SimulatedKill(BaseException):
+    """Raised at an I/O point; like SIGKILL, no cleanup handler of the writer catches it."""
+
+
+def kill_at(n):
+    calls = {"n": 0}
+
+    def point(label):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise SimulatedKill(label)
+    return point
+
+
+def outputs(out):
+    log = pd.read_csv(out / "train_log.csv")[FITNESS_COLUMNS]
+    return checkpoint.sha256_file(out / "meta_params.msgpack"), log
+
+
+def test_state_checkpoints_verify_themselves_and_meta_params_errors_never_say_delete(tmp_path):
+    tree = {"a": np.arange(5, dtype=np.float32), "b": {"c": np.ones((2, 3))}}
+    path = tmp_path / "gen-00000001.msgpack"
+    checkpoint.save_state(path, tree, {"generation": 1})
+    restored, meta = checkpoint.read_state(path)
+    np.testing.assert_array_equal(checkpoint.restore(restored, tree, path)["a"], tree["a"])
+    assert meta == {"generation": 1}
+    data = path.read_bytes()
+    for damaged in (data[: len(data) // 2], data[:-3] + b"xyz", b""):
+        path.write_bytes(damaged)
+        with pytest.raises(checkpoint.DamagedCheckpoint, match="does not verify"):
+            checkpoint.read_state(path)
+
+    params = tmp_path / "meta_params.msgpack"
+    checkpoint.save(params, tree, {"generation": 7})
+    assert checkpoint.load(params, tree)[1] == {"generation": 7}
+    with pytest.raises(SymlaError, match="use the settings it was trained with"):
+        checkpoint.load(params, {"a": np.zeros(6, np.float32), "b": {"c": np.ones((2, 3))}})
+    params.write_bytes(params.read_bytes()[:20])
+    with pytest.raises(SymlaError) as err:
+        checkpoint.load(params, tree)
+    assert "does not match" in str(err.value) and "delete" not in str(err.value)
+    Path(f"{params}.sha256").unlink()
+    with pytest.raises(SymlaError, match="rerun its training step") as err:
+        checkpoint.load(params, tree)
+    assert "delete" not in str(err.value)
+
+
+def test_a_kill_right_after_any_write_rename_or_unlink_resumes_bit_identically(tmp_path, monkeypatch):
+    trainer = cheap_trainer()
+    labels = []
+    monkeypatch.setattr(faults, "_count", 0)
+    monkeypatch.setenv("SYMLA_TRACE_IO", str(tmp_path / "trace"))
+    run(trainer, tmp_path / "full")
+    monkeypatch.delenv("SYMLA_TRACE_IO")
+    labels = [line.split(" ", 1)[1] for line in (tmp_path / "trace").read_text().splitlines()]
+    assert any(lb.startswith("rename gen-") for lb in labels) and any(lb.startswith("unlink gen-") for lb in labels)
+    assert "rename meta_params.msgpack" in labels and "rename meta_params.msgpack.sha256" in labels
+    reference = outputs(tmp_path / "full")
+
+    for n, label in enumerate(labels, start=1):
+        out = tmp_path / f"killed{n}"
+        point = kill_at(n)  # one counter over both modules' I/O points
+        for module in (checkpoint, train):
+            monkeypatch.setattr(module, "io_point", point)
+        with pytest.raises(SimulatedKill):
+            run(trainer, out)
+        for module in (checkpoint, train):
+            monkeypatch.setattr(module, "io_point", lambda label: None)
+        run(trainer, out)  # the plain rerun: resumes from whatever the kill left
+        sha, log = outputs(out)
+        assert sha == reference[0], f"kill after I/O point {n} ({label}) changed the result"
+        pd.testing.assert_frame_equal(log, reference[1])
+        assert not list(out.rglob("*.tmp")), f"stale temp files after the rerun (kill at {label})"
+
+
+def test_a_cut_log_row_and_a_damaged_newest_checkpoint_are_recovered(tmp_path, capsys):
+    trainer = cheap_trainer()
+    run(trainer, tmp_path / "full")
+    out = tmp_path / "run"
+    run(trainer, out, total=4)
+    ckdir = next((out / "checkpoints").iterdir())
+    with open(ckdir / "log.csv", "a") as f:
+        f.write("5,0.1,0.2")  # a row cut by a kill mid-write
+    newest = ckdir / "gen-00000004.msgpack"
+    newest.write_bytes(newest.read_bytes()[:-10])  # damaged on disk
+    train.run_es(trainer, 0, IDENTITY, 6, 2, out)
+    said = capsys.readouterr().out
+    assert "does not verify" in said and "resuming" in said and "from generation 2/6" in said
+    assert outputs(out)[0] == outputs(tmp_path / "full")[0]
+
+
+def test_training_longer_continues_and_equals_the_longer_run_from_the_start(tmp_path):
+    trainer = cheap_trainer()
+    run(trainer, tmp_path / "long", total=8)
+    run(trainer, tmp_path / "grown", total=4)
+    run(trainer, tmp_path / "grown", total=8)  # es.generations raised: continues from 4
+    sha, log = outputs(tmp_path / "grown")
+    assert sha == outputs(tmp_path / "long")[0]
+    pd.testing.assert_frame_equal(log, outputs(tmp_path / "long")[1])
+    with pytest.raises(SymlaError, match="already trained to generation 8, beyond the 6 asked for"):
+        run(trainer, tmp_path / "grown", total=6)
+
+
+def test_non_finite_training_stops_at_that_generation_and_keeps_the_last_finite_checkpoint(tmp_path):
+    trainer = cheap_trainer(learning_rate=1e38)
+    with pytest.raises(SymlaError, match=r"generation (\d+): non-finite fitness or meta-parameters.*"
+                                         r"learning_rate 1e\+38 or noise_std 0.1 is likely too large") as err:
+        run(trainer, tmp_path / "nan", total=50, every=1)
+    stopped_at = int(str(err.value).split()[1].rstrip(":"))
+    assert 1 < stopped_at < 50
+    assert not (tmp_path / "nan" / "meta_params.msgpack").exists()
+    for path in (tmp_path / "nan" / "checkpoints").rglob("gen-*.msgpack"):
+        assert checkpoint.all_finite(checkpoint.read_state(path)[0])
+
+
+# ---- through the CLI (real learners, real SIGKILL, smoke settings) ----
+
+def smoke_params(tmp_path, name, **es):
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["scale"] = "smoke"
+    params["scales"]["smoke"]["es"].update(es)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(params))
+    return path
+
+
+def cli(params, out, env=None, check=True, *extra):
+    cmd = [sys.executable, "-m", "symla.cli", "train", "--params", str(params), "--experiment", "bandits",
+           "--learner", "symla", "--seed", "0", "--out", str(out), *extra]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env={**env_with_venv(), **(env or {})})
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def test_cli_sigkill_between_checkpoint_renames_resumes_and_training_longer_continues(tmp_path):
+    """The reported failure: SIGKILL right after a checkpoint's rename (formerly before its
+    .sha256 was written) left a run that never resumed. Now it resumes, and raising
+    es.generations continues the finished run to the same result as a longer run from scratch."""
+    short, long_ = smoke_params(tmp_path, "short", generations=6, checkpoint_every=2), \
+        smoke_params(tmp_path, "long", generations=10, checkpoint_every=2)
+    trace = tmp_path / "trace"
+    cli(long_, tmp_path / "reference", {"SYMLA_TRACE_IO": str(trace)})
+    points = trace.read_text().splitlines()
+    kill = next(int(p.split()[0]) for p in points if p.endswith("rename gen-00000004.msgpack"))
+
+    run_dir = tmp_path / "run"
+    killed = cli(short, run_dir, {"SYMLA_KILL_AT_IO": str(kill)}, False)
+    assert killed.returncode == -9
+    resumed = cli(short, run_dir)
+    assert f"resuming {run_dir} from generation 4/6" in resumed.stdout
+    continued = cli(long_, run_dir)
+    assert f"resuming {run_dir} from generation 6/10" in continued.stdout
+    assert checkpoint.sha256_file(run_dir / "meta_params.msgpack") == \
+        checkpoint.sha256_file(tmp_path / "reference" / "meta_params.msgpack")
+    pd.testing.assert_frame_equal(pd.read_csv(run_dir / "train_log.csv")[FITNESS_COLUMNS],
+                                  pd.read_csv(tmp_path / "reference" / "train_log.csv")[FITNESS_COLUMNS])
