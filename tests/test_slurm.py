@@ -61,54 +61,48 @@ def long_bandit_params(root: Path, generations=40, every=4, lifetime=None):
 @pytest.mark.slurm
 @pytest.mark.slow
 @needs_slurm
-def test_scancel_mid_training_then_rerun_resumes_from_checkpoint(tmp_path):
+def test_scancel_mid_training_resumes_and_raising_generations_continues(tmp_path):
+    """Deterministic, no timing race: the training job pauses right after its generation-4
+    checkpoint is complete (SYMLA_PAUSE_AT_GENERATION, exported to the job by sbatch) and is
+    cancelled there. The rerun resumes from generation 4; raising es.generations afterwards
+    makes Snakemake rerun the finished job, which continues from generation 8 to 12 and ends
+    bit-identical to a 12-generation run from scratch."""
     root = copy_workflow(tmp_path / "wf")
-    # Long enough (a few seconds after compiling) that the poll below always sees a checkpoint
-    # before the end: 40 smoke generations finished between two polls on an idle machine.
-    generations = 400
-    long_bandit_params(root, generations=generations, lifetime=200)
-    run_dir = root / "results/smoke/runs/bandits/symla/seed0"
-    target = str(run_dir.relative_to(root) / "meta_params.msgpack")
-
+    long_bandit_params(root, generations=12, every=2)
     reference = tmp_path / "uninterrupted"
     run(["python", "-m", "symla.cli", "train", "--params", "params.yaml", "--experiment", "bandits",
          "--learner", "symla", "--seed", "0", "--out", str(reference), "--quiet"], root)
+    long_bandit_params(root, generations=8, every=2)
+    run_dir = root / "results/smoke/runs/bandits/symla/seed0"
+    target = str(run_dir.relative_to(root) / "meta_params.msgpack")
+    marker = run_dir / ".paused-at-4"
 
+    env = {**env_with_venv(), "SYMLA_PAUSE_AT_GENERATION": "4"}
     with open(tmp_path / "snakemake.log", "w") as snakemake_log:  # the child keeps its own handle
-        proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target], cwd=root, env=env_with_venv(),
+        proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target], cwd=root, env=env,
                                 stdout=snakemake_log, stderr=subprocess.STDOUT, start_new_session=True)
-    state = run_dir / "state.msgpack"
-    cancelled_at = None
-    deadline = time.time() + 300
     try:
-        while time.time() < deadline and proc.poll() is None:
-            if state.exists() and Path(f"{state}.sha256").exists():
-                try:
-                    _, meta = checkpoint.load_raw(state)
-                except Exception:  # caught between the two renames: try again
-                    meta = {"generation": 0}
-                if 4 <= meta["generation"] < generations // 2:
-                    jobs = subprocess.run(["squeue", "-h", "-o", "%i"], capture_output=True, text=True).stdout.split()
-                    assert jobs, "the training job is not in the SLURM queue"
-                    subprocess.run(["scancel", *jobs], check=True)
-                    cancelled_at = meta["generation"]
-                    break
-            time.sleep(0.01)
-        assert cancelled_at is not None, ("training ended (or never checkpointed) before it could be "
-                                          "cancelled:\n" + (tmp_path / "snakemake.log").read_text()[-3000:])
+        deadline = time.time() + 600
+        while time.time() < deadline and proc.poll() is None and not marker.exists():
+            time.sleep(0.2)
+        assert marker.exists(), "the job never reached its generation-4 checkpoint:\n" + \
+            (tmp_path / "snakemake.log").read_text()[-3000:]
+        jobs = subprocess.run(["squeue", "-h", "-o", "%i"], capture_output=True, text=True).stdout.split()
+        assert jobs, "the training job is not in the SLURM queue"
+        subprocess.run(["scancel", *jobs], check=True)
         proc.wait(timeout=300)  # snakemake notices the cancelled job and stops
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
     assert proc.returncode != 0
     assert not (run_dir / "meta_params.msgpack").exists()
-    _, meta = checkpoint.load_raw(state)
-    resumed_from = meta["generation"]
-    assert resumed_from >= 4
 
+    log = root / "results/smoke/logs/train/bandits/symla/seed0.log"
     run(["snakemake", *SLURM_PROFILE, target], root, timeout=900)
-    log = (root / "results/smoke/logs/train/bandits/symla/seed0.log").read_text()
-    assert f"from generation {resumed_from}/{generations}" in log  # no generation recomputed from zero
+    assert "from generation 4/8" in log.read_text()  # nothing recomputed from zero
+    long_bandit_params(root, generations=12, every=2)
+    run(["snakemake", *SLURM_PROFILE, target], root, timeout=900)
+    assert "from generation 8/12" in log.read_text()
     assert checkpoint.sha256_file(run_dir / "meta_params.msgpack") == checkpoint.sha256_file(
         reference / "meta_params.msgpack")
 

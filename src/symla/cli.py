@@ -108,7 +108,7 @@ def cmd_aggregate(args):
     from symla.errors import SymlaError
     from symla.outputs import check_writable, scale_of_path
 
-    scales = {scale_of_path(d) for d in [*args.inputs, args.out_dir]}
+    scales = {s for d in [*args.inputs, args.out_dir] if (s := scale_of_path(d))}
     if len(scales) > 1:
         raise SymlaError(f"--inputs and --out-dir are under different scales ({', '.join(sorted(map(str, scales)))}); "
                          "aggregate each scale into its own results/<scale>/aggregate")

@@ -77,6 +77,7 @@ def guard_outputs(out_dir, files, identity: dict, force: bool = False):
     if found is None:
         raise SymlaError(f"{out / existing[0]} exists and its identity is unknown (no {IDENTITY_FILE}); "
                          "write to another output directory, or pass --force to replace it")
+    found = {k: v for k, v in found.items() if k in identity}  # e.g. the checkpoint hash: a retrain may replace
     if diff := identity_difference(identity, found):
         raise SymlaError(f"{out / existing[0]} holds results of another run ({diff}); write to another "
                          "output directory, or pass --force to replace them")
