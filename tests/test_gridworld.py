@@ -186,10 +186,28 @@ def test_jit_and_vmap_over_a_batch_of_params():
 def test_layouts_are_hashable_and_bad_layouts_are_rejected():
     assert len({hash(layout) for layout in LAYOUTS.values()}) == len(LAYOUTS)
     assert {n: GridWorld(layout).obs_size for n, layout in LAYOUTS.items()} == {
-        "small": 105, "small_sparse": 105, "dense": 484, "tiny": 75, "small_walls": 105}
+        "small": 105, "small_sparse": 105, "dense": 484, "tiny": 75, "small_walls": 105, "ego": 6}
     with pytest.raises(ValueError, match="same length"):
         GridLayout("x", ("...", ".."), (ObjectType(1, 1.0, 0.0, 0.0),), 10)
     with pytest.raises(ValueError, match="not enough free cells"):
         GridLayout("x", ("#.",), (ObjectType(1, 1.0, 0.0, 0.0),), 10)
     with pytest.raises(ValueError, match="moves"):
         GridLayout("x", ("...",), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=4)
+
+
+def test_compact_observation_is_the_sign_of_the_offset_to_the_nearest_active_object_of_each_type():
+    """ego: types 0 (2 objects), 1 (2 objects), 2 (1 object); 2 inputs per type, (row, col)."""
+    env = GridWorld(LAYOUTS["ego"])
+    assert env.obs_size == 6 and env.num_actions == 5
+    # type 0 at (0, 0) [dist 4] and (2, 4) [dist 2]; type 1 at (4, 1) inactive and (2, 1) [dist 1];
+    # type 2 at (2, 2): on the agent's cell (offset 0, 0: seen as "nothing to go to").
+    s = state((2, 2), [[0, 0], [2, 4], [4, 1], [2, 1], [2, 2]], active=[True, True, False, True, True])
+    np.testing.assert_array_equal(np.asarray(env.get_obs(s)), [0, 1, 0, -1, 0, 0])
+    s = state((2, 2), [[0, 0], [2, 4], [4, 1], [2, 1], [4, 4]], active=[True, False, True, False, False])
+    np.testing.assert_array_equal(np.asarray(env.get_obs(s)), [-1, -1, 1, -1, 0, 0])  # type 2 absent: 0, 0
+
+
+def test_ego_types_have_different_dynamics_so_the_swap_is_more_than_a_permutation():
+    types = LAYOUTS["ego"].object_types
+    assert len(types) >= 3 and (types[0].count, types[0].respawn_prob) != (types[1].count, types[1].respawn_prob)
+    assert types[0].reward > 0 > types[1].reward

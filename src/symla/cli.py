@@ -201,10 +201,14 @@ def cmd_transfer(args):
     out = Path(args.out_dir)
     if not Path(args.checkpoint).exists():
         raise SymlaError(f"checkpoint {args.checkpoint} does not exist; pass a meta_params.msgpack written by `symla train`")
-    identity = {"kind": "transfer", "checkpoint_sha256": sha256_file(args.checkpoint), "splits": splits,
+    identity = {"kind": "transfer", "params": str(args.params), "checkpoint_sha256": sha256_file(args.checkpoint), "splits": splits,
                 "lifetimes": args.lifetimes, "lifetime": args.lifetime, "num_bins": args.num_bins, "seed": args.seed}
     guard_outputs(out, (*TABLES, "summary.csv", "transfer.png", "transfer.pdf"), identity, args.force)
-    lifetimes, bins = transfer(args.checkpoint, splits, args.lifetimes, args.lifetime, args.num_bins, args.seed)
+    from symla.config import load_params
+
+    reinforce = load_params(args.params).get("defaults", {}).get("baselines", {}).get("reinforce", {})
+    lifetimes, bins = transfer(args.checkpoint, splits, args.lifetimes, args.lifetime, args.num_bins, args.seed,
+                               reinforce=reinforce)
     lifetimes = add_within_lifetime_metrics(lifetimes, bins)
     _write_tables(out, lifetimes, bins, identity)
     summary = summary_table(lifetimes)
@@ -283,6 +287,7 @@ def build_parser():
     p.add_argument("--num-bins", type=int, default=10, help="parts of a lifetime for curves (default: %(default)s)")
     p.add_argument("--seed", type=int, default=1000, help="key of the meta-test lifetimes (default: %(default)s)")
     p.add_argument("--out-dir", required=True, help="directory for tables and transfer.png/pdf")
+    p.add_argument("--params", default="params.yaml", help="params.yaml with the REINFORCE yardstick's settings")
     _add_force(p)
     p.set_defaults(func=cmd_transfer)
 

@@ -17,7 +17,7 @@ from symla.errors import SymlaError
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "params.schema.yaml"
 SCALES = ("smoke", "quick", "paper")
-OVERRIDE_KEYS = ("seeds", "lifetime", "es", "networks", "evaluation")
+OVERRIDE_KEYS = ("seeds", "lifetime", "es", "networks", "evaluation", "baselines")
 
 
 def deep_merge(base: dict, override: dict) -> dict:
@@ -128,6 +128,7 @@ class Experiment:
     es: dict
     networks: dict
     evaluation: dict
+    baselines: dict = dataclasses.field(default_factory=dict)
     claim: str = ""
 
 
@@ -173,6 +174,7 @@ def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Exp
         name=name, scale=scale, train_split=exp["train_split"], eval_splits=tuple(exp["eval_splits"]),
         learners=tuple(exp["learners"]), seeds=tuple(merged["seeds"]), lifetime=merged["lifetime"],
         es=merged["es"], networks=merged.get("networks", {}), evaluation=merged["evaluation"],
+        baselines=merged.get("baselines", {}),
         claim=exp.get("claim", ""))
 
 

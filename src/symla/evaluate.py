@@ -100,22 +100,36 @@ def load_any_checkpoint(path):
     return learner, params, meta
 
 
-def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed=DEFAULT_EVAL_SEED, chunk=256):
-    """Apply any trained checkpoint to any splits (or gymnax ids) and a random baseline beside it."""
+def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed=DEFAULT_EVAL_SEED, chunk=256,
+             reinforce=None):
+    """Apply any trained checkpoint to any splits (or gymnax ids), with a random policy and the
+    hand-written REINFORCE learner (hyperparameters ``reinforce``) beside it."""
     learner, params, meta = load_any_checkpoint(path)
+    hand = baseline_learner("reinforce", settings=reinforce or {})
     keys = np.asarray(jax.random.split(jax.random.PRNGKey(seed), lifetimes))
     tables, bin_tables = [], []
     for split_name in split_names:
         split = make_split(split_name)
         if hasattr(learner, "check_sizes"):
             learner.check_sizes(split.obs_size, split.num_actions)
-        for name, lrn, prm in ((meta["learner"], learner, params), ("random", RandomPolicy(), {})):
+        for name, lrn, prm in ((meta["learner"], learner, params), ("random", RandomPolicy(), {}),
+                               ("reinforce", hand, {})):
             result = run_chunked(lrn, split, prm, keys, lifetime, num_bins, min(chunk, lifetimes))
             lt, bn = to_tables(result, {"experiment": "transfer", "split": split_name, "learner": name,
-                                        "seed": meta["identity"]["seed"] if name != "random" else -1})
+                                        "seed": meta["identity"]["seed"] if name == meta["learner"] else -1})
             tables.append(lt)
             bin_tables.append(bn)
     return pd.concat(tables, ignore_index=True), pd.concat(bin_tables, ignore_index=True)
+
+
+def baseline_learner(name: str, experiment: Experiment | None = None, settings: dict | None = None):
+    """A learner with nothing to meta-train: 'random', or 'reinforce' with the experiment's
+    hyperparameters (params.yaml baselines.reinforce)."""
+    if name == "random":
+        return RandomPolicy()
+    from symla.learners.reinforce import Reinforce
+
+    return Reinforce(**(settings if settings is not None else experiment.baselines.get("reinforce", {})))
 
 
 def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, path, splits=None):
@@ -125,10 +139,13 @@ def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, pa
 
 
 def evaluate_baselines(experiment: Experiment, splits=None):
-    """The random policy on every split; the known-good reference policy where there is one
-    (symla.learners.reference), and for bandits the best arm's expected reward."""
+    """The random policy and the hand-written REINFORCE learner on every split; the known-good
+    reference policy where there is one (symla.learners.reference), and for bandits the best
+    arm's expected reward."""
     lifetimes, bins = _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, splits)
-    oracle, oracle_bins, reference_runs = [], [], {}
+    hand, hand_bins = _evaluate(experiment, baseline_learner("reinforce", experiment), {},
+                                {"learner": "reinforce", "seed": -1}, splits)
+    oracle, oracle_bins, reference_runs = [hand], [hand_bins], {}
     for split_name in splits or experiment.eval_splits:
         split = make_split(split_name)
         if reference := reference_policy(split):

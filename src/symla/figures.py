@@ -46,7 +46,7 @@ def lifetime_reward_figure(lifetimes: pd.DataFrame, stem, title, splits=None):
     sns.set_theme(style="whitegrid")
     fig, ax = plt.subplots(figsize=(8, 3.8))
     order = list(dict.fromkeys(data["split"]))
-    hue_order = [h for h in ("symla", "metarnn", "random", "reference", "best_arm") if h in set(data["learner"])]
+    hue_order = [h for h in ("symla", "metarnn", "reinforce", "random", "reference", "best_arm") if h in set(data["learner"])]
     sns.barplot(data, x="split", y="fitness", hue="learner", order=order, hue_order=hue_order,
                 errorbar=("ci", 95), n_boot=1000, seed=0, ax=ax)
     for bars in ax.containers:  # values on the bars: a bar at 0 (e.g. no failures) is otherwise invisible
@@ -74,7 +74,7 @@ def within_lifetime_figure(bins: pd.DataFrame, stem, title, metric="reward", spl
     sns.set_theme(style="whitegrid")
     splits_present = list(dict.fromkeys(grouped["split"]))
     fig, axes = plt.subplots(1, len(splits_present), figsize=(4.2 * len(splits_present), 3.6), squeeze=False)
-    hue_order = [h for h in ("symla", "metarnn", "random", "reference") if h in set(grouped["learner"])]
+    hue_order = [h for h in ("symla", "metarnn", "reinforce", "random", "reference") if h in set(grouped["learner"])]
     for ax, split in zip(axes[0], splits_present, strict=False):
         sns.lineplot(grouped[grouped["split"] == split], x="bin", y="value", hue="learner", hue_order=hue_order,
                      errorbar=("ci", 95), n_boot=1000, seed=0, marker="o", ax=ax)

@@ -44,6 +44,7 @@ class GridLayout:
     object_types: tuple[ObjectType, ...]
     max_steps: int
     moves: int = 9
+    observation: str = "map"  # "map": LPG's binary map; "compact": egocentric offsets (below)
 
     def __post_init__(self):
         if not self.rows or len({len(r) for r in self.rows}) != 1:
@@ -52,6 +53,8 @@ class GridLayout:
             raise ValueError(f"layout {self.name!r}: rows may only contain '#' and '.'")
         if self.moves not in (5, 9):
             raise ValueError(f"layout {self.name!r}: moves must be 5 or 9")
+        if self.observation not in ("map", "compact"):
+            raise ValueError(f"layout {self.name!r}: observation must be 'map' or 'compact'")
         # Reset needs a distinct cell for the agent and every object; this also guarantees that
         # a respawning object always finds a free cell.
         free = sum(r.count(".") for r in self.rows)
@@ -86,6 +89,10 @@ LAYOUTS: dict[str, GridLayout] = {
     # For CPU-scale experiments: 3 x 5 x 5 = 75 inputs, 5 actions.
     "tiny": GridLayout("tiny", _open(5, 5), _objects((1, 1.0, 0.0, 0.05), (1, -1.0, 0.0, 0.05)), 100,
                        moves=5),
+    # [ours] Within-lifetime learnable (quick scale, claims 3 and 4): 5x5, 5 actions, the compact
+    # egocentric observation (2 inputs per type: 6), three object types with different dynamics.
+    "ego": GridLayout("ego", _open(5, 5), _objects((2, 1.0, 0.0, 0.1), (2, -1.0, 0.0, 0.5), (1, -1.0, 0.5, 0.1)),
+                      100, moves=5, observation="compact"),
     # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
     "small_walls": GridLayout("small_walls", (".......",
                                               "..#....",
@@ -138,7 +145,8 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
                                  np.int32)
         self.num_types = len(layout.object_types)
         self.num_objects = len(self.obj_type)
-        self.obs_shape = (1 + self.num_types, self.height, self.width)
+        self.obs_shape = ((1 + self.num_types, self.height, self.width) if layout.observation == "map"
+                          else (self.num_types, 2))
         self.obs_size = int(np.prod(self.obs_shape))
         self.moves = np.array(MOVES[: layout.moves], np.int32)
 
@@ -198,12 +206,28 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         return self.get_obs(state), state
 
     def get_obs(self, state, params=None, key=None) -> jax.Array:
-        """Flat float32 of the binary (1 + T, H, W) tensor: agent, then active objects per type."""
+        """"map": flat float32 of the binary (1 + T, H, W) tensor: agent, then active objects per
+        type. "compact": per object type, the sign (-1, 0, +1) of the row and column offset from
+        the agent to the nearest active object of that type (Manhattan distance, the lowest
+        object index on ties), 0 and 0 when none is active: 2T inputs that say where to go,
+        egocentrically, and nothing about which type is which."""
+        if self.layout.observation == "compact":
+            return self._compact_obs(state)
         grid = jnp.zeros(self.obs_shape, jnp.float32)
         grid = grid.at[0, state.agent_pos[0], state.agent_pos[1]].set(1.0)
         rows = jnp.where(state.obj_active, state.obj_pos[:, 0], self.height)
         grid = grid.at[1 + jnp.asarray(self.obj_type), rows, state.obj_pos[:, 1]].set(1.0, mode="drop")
         return grid.reshape(-1)
+
+    def _compact_obs(self, state) -> jax.Array:
+        offset = state.obj_pos - state.agent_pos  # [N, 2]
+        dist = jnp.where(state.obj_active, jnp.abs(offset).sum(-1), self.height + self.width)
+        obj_type = jnp.asarray(self.obj_type)
+        per_type = jnp.where(obj_type[None, :] == jnp.arange(self.num_types)[:, None], dist[None, :],
+                             2 * (self.height + self.width))  # [T, N]
+        nearest = jnp.argmin(per_type, axis=1)  # [T]
+        present = state.obj_active[nearest] & (obj_type[nearest] == jnp.arange(self.num_types))
+        return jnp.where(present[:, None], jnp.sign(offset[nearest]), 0).astype(jnp.float32).reshape(-1)
 
     def is_terminated(self, state, params) -> jax.Array:
         return jnp.array(False)  # termination is a coin flip on collection, drawn in step_env

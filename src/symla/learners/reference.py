@@ -61,6 +61,26 @@ class GreedyCollector(FixedPolicy):
         return jnp.where(score == score.max(), 0.0, -SURE), state
 
 
+@dataclasses.dataclass(frozen=True)
+class CompactSeeker(FixedPolicy):
+    """Grid worlds with the compact egocentric observation (per type, the sign of the row and
+    column offset to its nearest active object): steps along a nonzero offset of the best-paying
+    type that is present (uniformly among the moves that close the gap), and at random when none
+    is. Told the per-type rewards; it cannot see how far objects are, so it does not dodge."""
+
+    type_rewards: tuple
+    moves: tuple
+
+    def step(self, params, state, obs, prev_action, reward):
+        offsets = jnp.asarray(obs).reshape(len(self.type_rewards), 2)
+        present = jnp.abs(offsets).sum(1) > 0
+        rewards = jnp.asarray(self.type_rewards, jnp.float32)
+        best = jnp.argmax(jnp.where(present & (rewards > 0), rewards, -jnp.inf))
+        seek = present[best] & (rewards[best] > 0)
+        closes = (jnp.asarray(self.moves, jnp.float32) * offsets[best]).sum(1) > 0  # [A]
+        return jnp.where(seek & closes.any(), jnp.where(closes, 0.0, -SURE), 0.0), state
+
+
 def reference_policy(split):
     """(policy, split to run it on) for splits with a known-good policy, else None."""
     from symla.envs.gridworld import GridWorld
@@ -71,6 +91,8 @@ def reference_policy(split):
         env = twin.env
         rewards = twin.sample_env_params(None).type_rewards  # fixed per grid-world split
         moves = tuple(tuple(int(v) for v in m) for m in env.moves)
+        if env.layout.observation == "compact":
+            return CompactSeeker(tuple(float(r) for r in rewards), moves), twin
         return GreedyCollector(env.height, env.width, tuple(float(r) for r in rewards), moves), twin
     if twin.name == "cartpole":
         return CartPoleController(tuple(twin.obs_scale)), twin

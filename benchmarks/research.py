@@ -1,0 +1,145 @@
+"""Research harness: meta-train one learner on one setting for a given budget, meta-test it, and
+print one line; every row goes to benchmarks/results/research.tsv with the command that made it.
+
+    uv run python benchmarks/research.py --experiment gridworld --learner symla --generations 100 \\
+        [--set lifetime=400 --set es.pairs=64 --set es.lifetimes_per_member=16 ...] [--snr-only]
+
+Settings start from the experiment at --scale (default quick) and --set overrides them (dotted
+keys into the resolved experiment: lifetime, train_split, es.*, networks.symla.*). The line:
+  snr        ES signal-to-noise at the initial meta-parameters: RMS paired fitness difference
+             of antithetic members (common random numbers) over the per-lifetime noise of that
+             difference, and the lifetimes per member it takes for a ratio of 1
+  fitness    population-mean fitness by blocks of generations (training)
+  test       meta-test lifetime reward on the training split vs random and vs REINFORCE (the
+             hand-written learner), and its within-lifetime rise (reward per tenth, last three
+             tenths minus first three)
+  swapped    the same on the first other grid-world split (claim 3), if any
+  cartpole   transfer: late episode length vs random (claim 4), if the experiment evaluates it
+Meta-test splits other than the training split are only measured, never used to choose settings.
+"""
+
+import argparse
+import copy
+import dataclasses
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from symla.analysis import add_within_lifetime_metrics
+from symla.config import load_params, resolve_experiment
+from symla.evaluate import _evaluate, baseline_learner
+from symla.learners import RandomPolicy
+from symla.rollout import run_population
+from symla.train import make_trainer, run_es
+
+RESULTS = Path(__file__).parent / "results" / "research.tsv"
+HEADER = "date\tlabel\tsnr\tlifetimes_for_snr1\tfitness_by_block\ttest\tswapped\tcartpole\tseconds\tcommand\n"
+
+
+def apply_overrides(experiment, sets):
+    fields = {f.name: copy.deepcopy(getattr(experiment, f.name)) for f in dataclasses.fields(experiment)}
+    for item in sets:
+        key, _, value = item.partition("=")
+        import yaml
+        value = yaml.safe_load(value)
+        parts = key.split(".")
+        if parts[0] not in fields:
+            sys.exit(f"research: unknown setting {parts[0]!r}; one of {', '.join(fields)}")
+        if len(parts) == 1:
+            fields[key] = tuple(value) if isinstance(fields[key], tuple) else value
+        else:
+            target = fields[parts[0]]
+            for p in parts[1:-1]:
+                target = target.setdefault(p, {})
+            target[parts[-1]] = value
+    return dataclasses.replace(experiment, **fields)
+
+
+def snr_at_start(trainer, seed, pairs, lifetimes):
+    """Signal: RMS over pairs of the true paired difference; noise: per-lifetime std of it."""
+    state = trainer.init(seed)
+    population, _ = trainer.strategy.ask(jax.random.PRNGKey(seed + 99), state, trainer.strategy.default_params)
+    population = jax.tree.map(lambda x: jnp.concatenate([x[:pairs], x[trainer.pairs:trainer.pairs + pairs]]), population)
+    keys = jax.random.split(jax.random.PRNGKey(seed + 7), (pairs, lifetimes))
+    fit = np.asarray(run_population(trainer.learner, trainer.split, population, jnp.concatenate([keys, keys]),
+                                    trainer.lifetime, member_chunk=trainer.member_chunk).fitness)
+    d = fit[:pairs] - fit[pairs:]  # [pairs, lifetimes]
+    mean, var = d.mean(1), d.var(1, ddof=1)
+    signal2 = max(float(np.mean(mean ** 2 - var / lifetimes)), 0.0)
+    noise = float(np.sqrt(var.mean()))
+    return np.sqrt(signal2), noise, (noise ** 2 / signal2 if signal2 > 0 else float("inf"))
+
+
+def summarise(lifetimes, split, learner):
+    rows = lifetimes[(lifetimes["split"] == split) & (lifetimes["learner"] == learner)]
+    return rows["fitness"].mean(), rows["reward_rise"].mean(), rows["episode_return_late"].mean()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experiment", required=True)
+    parser.add_argument("--learner", default="symla")
+    parser.add_argument("--scale", default="quick")
+    parser.add_argument("--generations", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], help="dotted key=value override")
+    parser.add_argument("--test-lifetimes", type=int, default=256)
+    parser.add_argument("--snr-pairs", type=int, default=16)
+    parser.add_argument("--snr-lifetimes", type=int, default=64)
+    parser.add_argument("--snr-only", action="store_true")
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+    t0 = time.monotonic()
+    experiment = resolve_experiment(load_params("params.yaml", args.scale), args.experiment)
+    experiment = apply_overrides(experiment, args.set)
+    experiment = dataclasses.replace(experiment, es={**experiment.es, "generations": args.generations},
+                                     evaluation={**experiment.evaluation, "lifetimes": args.test_lifetimes,
+                                                 "chunk": min(args.test_lifetimes, 256)})
+    trainer = make_trainer(experiment, args.learner)
+    signal, noise, need = snr_at_start(trainer, args.seed, args.snr_pairs, args.snr_lifetimes)
+    snr = signal * np.sqrt(experiment.es["lifetimes_per_member"]) / noise
+    fitness_blocks, test, swapped, cartpole = "-", "-", "-", "-"
+    if not args.snr_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            identity = {"research": args.label, "seed": args.seed}
+            params = run_es(trainer, args.seed, identity, args.generations, max(args.generations, 1), tmp, quiet=True)
+            import pandas as pd
+            log = pd.read_csv(Path(tmp) / "train_log.csv")
+        blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
+        fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)
+        tables = [_evaluate(experiment, trainer.learner, params, {"learner": args.learner, "seed": args.seed}, None),
+                  _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, None),
+                  _evaluate(experiment, baseline_learner("reinforce", experiment), {}, {"learner": "reinforce", "seed": -1}, None)]
+        lifetimes = add_within_lifetime_metrics(pd.concat([t[0] for t in tables]), pd.concat([t[1] for t in tables]))
+
+        def line(split):
+            (f, r, _), (fr, _, _), (fh, rh, _) = (summarise(lifetimes, split, lrn) for lrn in (args.learner, "random", "reinforce"))
+            return f"{f:.2f} (random {fr:.2f}, reinforce {fh:.2f}) rise {r:.3f} (reinforce {rh:.3f})"
+        test = line(experiment.train_split)
+        others = [s for s in experiment.eval_splits if s != experiment.train_split and s.startswith("gridworld")]
+        swapped = line(others[0]) if others else "-"
+        if "cartpole" in experiment.eval_splits:
+            (_, _, late), (_, _, late_r), (_, _, late_h) = (summarise(lifetimes, "cartpole", lrn)
+                                                            for lrn in (args.learner, "random", "reinforce"))
+            cartpole = f"late episode {late:.1f} (random {late_r:.1f}, reinforce {late_h:.1f})"
+    seconds = time.monotonic() - t0
+    row = [time.strftime("%Y-%m-%d %H:%M"), args.label or "-",
+           f"{signal:.3f}/{noise:.3f} -> {snr:.2f} at {experiment.es['lifetimes_per_member']} lifetimes", f"{need:.0f}",
+           fitness_blocks, test, swapped, cartpole, f"{seconds:.0f}",
+           "uv run python benchmarks/research.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])]
+    print(" | ".join(row[1:-1]), flush=True)
+    new = not RESULTS.exists()
+    with open(RESULTS, "a") as f:
+        if new:
+            f.write(HEADER)
+        f.write("\t".join(row) + "\n")
+
+
+if __name__ == "__main__":
+    main()
