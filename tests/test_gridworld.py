@@ -186,7 +186,7 @@ def test_jit_and_vmap_over_a_batch_of_params():
 def test_layouts_are_hashable_and_bad_layouts_are_rejected():
     assert len({hash(layout) for layout in LAYOUTS.values()}) == len(LAYOUTS)
     assert {n: GridWorld(layout).obs_size for n, layout in LAYOUTS.items()} == {
-        "small": 105, "small_sparse": 105, "dense": 484, "tiny": 75, "small_walls": 105, "ego": 6}
+        "small": 105, "small_sparse": 105, "dense": 484, "tiny": 75, "small_walls": 105, "ego": 6, "corridor": 4}
     with pytest.raises(ValueError, match="same length"):
         GridLayout("x", ("...", ".."), (ObjectType(1, 1.0, 0.0, 0.0),), 10)
     with pytest.raises(ValueError, match="not enough free cells"):

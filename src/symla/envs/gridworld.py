@@ -93,6 +93,10 @@ LAYOUTS: dict[str, GridLayout] = {
     # egocentric observation (2 inputs per type: 6), three object types with different dynamics.
     "ego": GridLayout("ego", _open(5, 5), _objects((2, 1.0, 0.0, 0.1), (2, -1.0, 0.0, 0.5), (1, -1.0, 0.5, 0.1)),
                       100, moves=5, observation="compact"),
+    # [ours] Curriculum stage before "ego": a 1x4 corridor, one good and one bad object that
+    # respawn at once, the same compact observation.
+    "corridor": GridLayout("corridor", _open(1, 4), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 1.0)),
+                           100, moves=5, observation="compact"),
     # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
     "small_walls": GridLayout("small_walls", (".......",
                                               "..#....",
