@@ -62,8 +62,8 @@ def verify_claims(params: dict, aggregate_dir) -> dict:
 
 def _read_json(path) -> dict:
     path = Path(path)
-    if not path.is_file():
-        raise SymlaError(f"{path} does not exist; give two manifest.json or two claims.json files")
+    if not path.exists() or path.is_dir():
+        raise SymlaError(f"{path} does not exist or is a directory; give two manifest.json or two claims.json files")
     try:
         data = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:

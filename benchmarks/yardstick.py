@@ -1,0 +1,53 @@
+"""Can a split be learned within one lifetime at all? The hand-written REINFORCE learner against
+a random policy and the known-good reference, over a grid of its hyperparameters.
+
+    uv run python benchmarks/yardstick.py gridworld-ego 400 --lr 0.03,0.1,0.3,1,3 --trace 0,0.5,0.9
+
+Prints, per learner: mean lifetime reward, within-lifetime rise (reward per tenth, last three
+tenths minus first three) and late mean episode return, over 256 lifetimes (key 7). Choose the
+hyperparameters on a training split only (params.yaml baselines.reinforce records the choice).
+"""
+
+import argparse
+import itertools
+
+import jax
+import numpy as np
+
+from symla.envs.splits import make_split
+from symla.learners import RandomPolicy
+from symla.learners.reference import reference_policy
+from symla.learners.reinforce import Reinforce
+from symla.rollout import run_lifetimes
+
+
+def measure(learner, split, keys, lifetime):
+    r = jax.jit(lambda k: run_lifetimes(learner, split, {}, k, lifetime, 10))(keys)
+    reward, episodes, returns = (np.asarray(x) for x in (r.bin_reward, r.bin_episodes, r.bin_episode_return))
+    late = returns[:, 7:].sum(1) / np.maximum(episodes[:, 7:].sum(1), 1)
+    return np.asarray(r.fitness).mean(), (reward[:, 7:].mean(1) - reward[:, :3].mean(1)).mean(), late.mean()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("split")
+    parser.add_argument("lifetime", type=int)
+    parser.add_argument("--lr", default="0.3")
+    parser.add_argument("--trace", default="0.5")
+    parser.add_argument("--baseline-decay", type=float, default=0.99)
+    parser.add_argument("--lifetimes", type=int, default=256)
+    args = parser.parse_args()
+    split = make_split(args.split)
+    keys = jax.random.split(jax.random.PRNGKey(7), args.lifetimes)
+    show = lambda name, values: print(f"{name:32s} reward {values[0]:8.3f}  rise {values[1]:7.3f}  late episode {values[2]:7.3f}",  # noqa: E731
+                                      flush=True)
+    show("random", measure(RandomPolicy(), split, keys, args.lifetime))
+    if ref := reference_policy(split):
+        show("reference", measure(ref[0], ref[1], keys, args.lifetime))
+    for lr, trace in itertools.product(map(float, args.lr.split(",")), map(float, args.trace.split(","))):
+        show(f"reinforce lr {lr:g} trace {trace:g}",
+             measure(Reinforce(lr, trace, args.baseline_decay), split, keys, args.lifetime))
+
+
+if __name__ == "__main__":
+    main()
