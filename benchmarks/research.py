@@ -94,8 +94,13 @@ def main():
     parser.add_argument("--snr-lifetimes", type=int, default=64)
     parser.add_argument("--snr-only", action="store_true")
     parser.add_argument("--label", default="")
+    parser.add_argument("--symla-gate-bias", default=None, metavar="INPUT,FORGET",
+                        help="diagnostic: SymLA's LSTM gate offsets instead of VSML's -5,5 (not a param yet)")
     args = parser.parse_args()
     t0 = time.monotonic()
+    if args.symla_gate_bias:
+        import symla.learners.symla as symla_module
+        symla_module.INPUT_BIAS, symla_module.FORGET_BIAS = map(float, args.symla_gate_bias.split(","))
     experiment = resolve_experiment(load_params("params.yaml", args.scale), args.experiment)
     experiment = apply_overrides(experiment, args.set)
     experiment = dataclasses.replace(experiment, es={**experiment.es, "generations": args.generations},

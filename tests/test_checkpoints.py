@@ -202,6 +202,7 @@ def test_cli_sigkill_between_checkpoint_renames_resumes_and_training_longer_cont
     killed = cli(short, run_dir, {"SYMLA_KILL_AT_IO": str(kill)}, False)
     assert killed.returncode == -9
     resumed = cli(short, run_dir)
+    assert resumed.stdout.startswith("bandits/symla/seed0 at scale smoke: ") and "env steps, estimated" in resumed.stdout
     assert f"resuming {run_dir} from generation 4/6" in resumed.stdout
     continued = cli(long_, run_dir)
     assert f"resuming {run_dir} from generation 6/10" in continued.stdout

@@ -108,6 +108,18 @@ def test_malformed_params_give_one_line_errors(tmp_path, edit, message):
     assert cli.returncode == 2 and message in cli.stderr and len(cli.stderr.strip().splitlines()) == 1
 
 
+def test_dry_run_states_the_cost_and_warns_at_paper_scale_on_this_machine(tmp_path):
+    from symla import cost
+
+    if cost.local_device() != "cpu":
+        pytest.skip("the warning is for a CPU machine")
+    root = copy_workflow(tmp_path)
+    out = run(["snakemake", "-n", "--config", "scale=paper"], root)
+    text = out.stdout + out.stderr
+    assert "scale paper: 30 training runs:" in text and "env steps, estimated" in text
+    assert "WARNING: far beyond this machine" in text
+
+
 def test_yaml_syntax_error_names_the_line(tmp_path):
     root = copy_workflow(tmp_path)
     (root / "params.yaml").write_text("scale: smoke\nexperiments: [\n")

@@ -137,8 +137,10 @@ def cmd_figure(args):
     spec = params["figures"][args.name]
     agg = Path(args.aggregate_dir)
     from symla.analysis import _read_csv
-    from symla.outputs import check_writable
+    from symla.outputs import check_scale_namespace, check_writable
 
+    check_scale_namespace(args.out, params["scale"])
+    check_scale_namespace(agg, params["scale"])
     check_writable(Path(args.out).parent)
     if spec["kind"] == "lifetime_reward":
         table = _read_csv(agg / "lifetimes.csv", ("split", "learner", "seed", "fitness"))
