@@ -15,22 +15,7 @@ import argparse
 from symla.config import build_learner, load_params, resolve_experiment
 from symla.envs.splits import make_split
 
-FLOP_PER_CELL_TICK = 2 * 49 * 64 + 2 * 2 * 16 * 8  # = 6784 = 2 * 53 * 64
-
-
-def cells_per_step(learner, split):
-    """SymLA's LSTM cells per agent step on ``split`` (None for a learner without cells)."""
-    if not hasattr(learner, "layer_sizes"):
-        return None
-    return sum(a * b for a, b in learner.layer_sizes(split.obs_size, split.num_actions))
-
-
-def learner_flops_per_step(learner, split):
-    cells = cells_per_step(learner, split)
-    if cells is not None:
-        return cells * learner.ticks * FLOP_PER_CELL_TICK
-    n, d = learner.hidden_size, learner.input_size
-    return learner.ticks * 2 * (d + n) * 4 * n + 2 * n * learner.num_actions
+from symla.cost import FLOP_PER_CELL_TICK, cells_per_step, learner_flops_per_step  # noqa: F401 (used by paper_generation)
 
 
 def main():

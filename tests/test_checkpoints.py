@@ -1,7 +1,6 @@
 """Nothing computed is lost: a kill at any instant resumes bit-identically, longer runs continue,
 non-finite training stops, and no command silently replaces results of another identity."""
 
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import env_with_venv
+from test_es import FixedPolicy
 from symla import checkpoint, faults, train
 from symla.envs.bandit import BernoulliBandit
 from symla.envs.splits import Split
@@ -23,18 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 FITNESS_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre", "env_steps"]
 
 
-@dataclasses.dataclass(frozen=True)
-class LogitPolicy:
-    """A 'learner' whose logits are its meta-parameters: compiles in well under a second."""
-
-    def init_params(self, key):
-        return {"logits": jnp.zeros(2)}
-
-    def init_state(self, params, key, obs_size, num_actions):
-        return ()
-
-    def step(self, params, state, obs, prev_action, reward):
-        return params["logits"], state
+LogitPolicy = FixedPolicy  # logits are the meta-parameters: compiles in well under a second
 
 
 def cheap_trainer(learning_rate=0.1, noise_std=0.1):
