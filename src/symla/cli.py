@@ -299,11 +299,27 @@ def build_parser():
     return parser
 
 
+def use_compilation_cache():
+    """Jobs compile from a persistent JAX cache (README: "Compilation cache"): the project's
+    .cache/jax unless JAX_COMPILATION_CACHE_DIR says otherwise; SYMLA_JAX_CACHE=off disables it.
+    A cached executable is the same code, so results are unchanged; JAX writes each entry
+    atomically, so concurrent jobs may share the directory."""
+    import os
+
+    from symla.config import REPO_ROOT
+
+    if os.environ.get("SYMLA_JAX_CACHE", "").lower() in ("off", "0", "no"):
+        return
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(REPO_ROOT / ".cache" / "jax"))
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "1")
+
+
 def main(argv=None):
     from symla.errors import SymlaError
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    use_compilation_cache()
     try:
         return args.func(args) or 0
     except SymlaError as err:
