@@ -127,6 +127,15 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     assert cli.returncode == 2 and "params.yaml is not valid YAML at line" in cli.stderr
 
 
+def test_readme_verdict_table_matches_the_committed_claims():
+    import json
+
+    from symla.verify import verdict_table
+
+    claims = json.loads((REPO / "results/quick/verify/claims.json").read_text())
+    assert verdict_table(claims) in (REPO / "README.md").read_text(), "run `symla readme-table --write README.md`"
+
+
 def test_committed_dvc_yaml_matches_params():
     out = run(["symla", "dvc-yaml"], REPO)
     assert out.stdout == (REPO / "dvc.yaml").read_text(), "run `symla dvc-yaml > dvc.yaml`"

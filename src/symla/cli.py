@@ -221,6 +221,20 @@ def cmd_transfer(args):
           .to_string(index=False))
 
 
+def cmd_readme_table(args):
+    from pathlib import Path
+
+    from symla.checkpoint import atomic_write_text
+    from symla.verify import _read_json, replace_verdict_table, verdict_table
+
+    claims = _read_json(args.claims)
+    if args.write:
+        readme = Path(args.write)
+        atomic_write_text(readme, replace_verdict_table(readme.read_text(), claims))
+    else:
+        print(verdict_table(claims))
+
+
 def cmd_dvc_yaml(args):
     from symla.config import load_params
     from symla.dvcgen import dvc_yaml
@@ -292,6 +306,11 @@ def build_parser():
     p.add_argument("--params", default="params.yaml", help="params.yaml with the REINFORCE yardstick's settings")
     _add_force(p)
     p.set_defaults(func=cmd_transfer)
+
+    p = sub.add_parser("readme-table", help="the README's verdict table from claims.json")
+    p.add_argument("--claims", default="results/quick/verify/claims.json", help="claims.json (default: %(default)s)")
+    p.add_argument("--write", metavar="README", help="replace the table between its markers in this file")
+    p.set_defaults(func=cmd_readme_table)
 
     p = sub.add_parser("dvc-yaml", help="print dvc.yaml for params.yaml (symla dvc-yaml > dvc.yaml)")
     _add_common(p, experiment=False)
