@@ -199,3 +199,30 @@ def test_cli_sigkill_between_checkpoint_renames_resumes_and_training_longer_cont
         checkpoint.sha256_file(tmp_path / "reference" / "meta_params.msgpack")
     pd.testing.assert_frame_equal(pd.read_csv(run_dir / "train_log.csv")[FITNESS_COLUMNS],
                                   pd.read_csv(tmp_path / "reference" / "train_log.csv")[FITNESS_COLUMNS])
+
+
+def test_a_run_checkpointed_in_the_earlier_two_file_format_resumes(tmp_path, capsys):
+    """state.msgpack (+ .sha256) with the log inside, as written before this format: converted,
+    resumed, and bit-identical to an uninterrupted run; the old file is kept."""
+    import jax
+    import jax.numpy as jnp
+
+    trainer = cheap_trainer()
+    run(trainer, tmp_path / "full")
+    state, run_key, rows = trainer.init(0), trainer.run_key(0), []
+    for gen in range(2):
+        state, metrics = trainer.generation(state, run_key, jnp.int32(gen))
+        metrics = jax.device_get(metrics)
+        rows.append({"generation": gen + 1, **{k: float(v) for k, v in metrics.items()},
+                     "env_steps": (gen + 1) * trainer.env_steps_per_generation, "env_steps_per_s": 1.0,
+                     "wall_time_s": float(gen)})
+    columns = {c: np.asarray([r[c] for r in rows], np.float64) for c in train.LOG_COLUMNS}
+    legacy = tmp_path / "old" / "state.msgpack"
+    checkpoint.save(legacy, {"es_state": state, "log": columns}, {"identity": IDENTITY, "generation": 2})
+    train.run_es(trainer, 0, IDENTITY, 6, 2, tmp_path / "old")
+    said = capsys.readouterr().out
+    assert "converted" in said and "from generation 2/6" in said
+    assert legacy.exists()
+    sha, log = outputs(tmp_path / "old")
+    assert sha == outputs(tmp_path / "full")[0]
+    pd.testing.assert_frame_equal(log, outputs(tmp_path / "full")[1])
