@@ -321,8 +321,8 @@ def build_parser():
 def use_compilation_cache():
     """Jobs compile from a persistent JAX cache (README: "Compilation cache"): the project's
     .cache/jax unless JAX_COMPILATION_CACHE_DIR says otherwise; SYMLA_JAX_CACHE=off disables it.
-    A cached executable is the same code, so results are unchanged; JAX writes each entry
-    atomically, so concurrent jobs may share the directory."""
+    A cached executable is the same code, so results are unchanged; an entry damaged by two jobs
+    writing it at once fails to load and is recompiled (JAX warns), so jobs may share it."""
     import os
 
     from symla.config import REPO_ROOT
