@@ -152,8 +152,8 @@ def _migrate_legacy_state(out: Path, ckdir: Path, template_state, identity, say)
 
 def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: int, out_dir, *,
            quiet=False, force=False, label="", params_metadata=None):
-    """``params_metadata`` is what meta_params.msgpack records (default: identity and generation)."""
-    """Run (or resume, or continue) ES to generation ``total``; writes the files of the module doc."""
+    """Run (or resume, or continue) ES to generation ``total``; writes the files of the module doc.
+    ``params_metadata`` is what meta_params.msgpack records (default: identity and generation)."""
     out = Path(out_dir)
     ckdir = out / "checkpoints" / identity_key(identity)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
