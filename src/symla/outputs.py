@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 from symla.checkpoint import atomic_write_text, clean_stale_tmp
+from symla.config import SCALES
 from symla.errors import SymlaError
 
-SCALES = ("smoke", "quick", "paper")
 IDENTITY_FILE = ".identity.json"
 
 
@@ -40,7 +40,7 @@ def identity_difference(wanted: dict, found: dict) -> str | None:
 
 def scale_of_path(path) -> str | None:
     """The scale a path is namespaced under (results/<scale>/...), or None."""
-    m = re.search(r"(?:^|/)results/(smoke|quick|paper)(?:/|$)", Path(os.path.abspath(path)).as_posix())
+    m = re.search(rf"(?:^|/)results/({'|'.join(SCALES)})(?:/|$)", Path(os.path.abspath(path)).as_posix())
     return m.group(1) if m else None
 
 
