@@ -94,6 +94,9 @@ def main():
     parser.add_argument("--snr-lifetimes", type=int, default=64)
     parser.add_argument("--snr-only", action="store_true")
     parser.add_argument("--label", default="")
+    parser.add_argument("--run-dir", default=None,
+                        help="keep checkpoints here (every 10 generations), so a long trial resumes "
+                             "after a kill and a larger --generations continues it; default: a temp dir")
     parser.add_argument("--symla-gate-bias", default=None, metavar="INPUT,FORGET",
                         help="diagnostic: SymLA's LSTM gate offsets instead of VSML's -5,5 (not a param yet)")
     args = parser.parse_args()
@@ -111,11 +114,15 @@ def main():
     snr = signal * np.sqrt(experiment.es["lifetimes_per_member"]) / noise
     fitness_blocks, test, swapped, cartpole = "-", "-", "-", "-"
     if not args.snr_only:
+        import pandas as pd
+        # Everything that changes what is trained, except the generation count (so it continues).
+        identity = {"experiment": args.experiment, "learner": args.learner, "scale": args.scale,
+                    "seed": args.seed, "set": sorted(args.set), "gate_bias": args.symla_gate_bias}
         with tempfile.TemporaryDirectory() as tmp:
-            identity = {"research": args.label, "seed": args.seed}
-            params = run_es(trainer, args.seed, identity, args.generations, max(args.generations, 1), tmp, quiet=True)
-            import pandas as pd
-            log = pd.read_csv(Path(tmp) / "train_log.csv")
+            run_dir = args.run_dir or tmp
+            every = 10 if args.run_dir else max(args.generations, 1)
+            params = run_es(trainer, args.seed, identity, args.generations, every, run_dir, quiet=True)
+            log = pd.read_csv(Path(run_dir) / "train_log.csv")
         blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
         fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)
         tables = [_evaluate(experiment, trainer.learner, params, {"learner": args.learner, "seed": args.seed}, None),

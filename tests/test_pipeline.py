@@ -40,15 +40,26 @@ def test_smoke_dag_runs_every_rule_and_writes_valid_artifacts(smoke_run):
         assert {"difference", "ci_low", "ci_high", "threshold", "passed"} <= set(verdict)
     files = manifest_files(root)
     assert any(f.endswith("meta_params.msgpack") for f in files) and any(f.startswith("figures/") for f in files)
+    assert all((res / "verify" / f).stat().st_size > 0 for f in ("verdicts.html", "forest.png", "report.rst"))
     assert list(res.glob("logs/train/*/*/seed0.log")) and list(res.glob("benchmarks/train/*/*/seed0.tsv"))
 
 
 @pytest.mark.slow
-def test_report_has_every_figure(smoke_run):
+def test_report_has_the_verdict_page_every_check_and_every_figure(smoke_run):
+    """The Snakemake report: its landing page (written by verify) names every check with its
+    verdict, and the verdict page, forest plot, every figure and the training curves are in it."""
     root, _ = smoke_run
     run(["snakemake", "--report", "report.html"], root)
     html = (root / "report.html").read_text(errors="ignore")
-    assert "claim1_bandits" in html and "training_curve" in html
+    claims = json.loads((root / "results/smoke/verify/claims.json").read_text())
+    assert f"{claims['passed']} of {claims['total']} checks pass" in html
+    for name, v in claims["claims"].items():
+        assert name in html, f"check {name} is not in the report"
+    for name in yaml.safe_load((root / "params.yaml").read_text())["figures"]:
+        assert f"{name}.png" in html, f"figure {name} is not in the report"
+    assert "verdicts.html" in html and "forest.png" in html and "training_curve" in html
+    page = (root / "results/smoke/verify/verdicts.html").read_text()
+    assert all(f"<code>{name}</code>" in page for name in claims["claims"])
 
 
 @pytest.mark.slow

@@ -52,6 +52,40 @@ def hierarchical_bootstrap(values: np.ndarray, samples=BOOTSTRAP_SAMPLES, seed=B
     return mean, float(low), float(high)
 
 
+def curve_summary(bins: pd.DataFrame, metric="reward", samples=1000, seed=BOOTSTRAP_SEED) -> pd.DataFrame:
+    """Within-lifetime curve per split x learner x bin: mean and the same 95% hierarchical
+    bootstrap as the claims (seeds, then lifetimes within each seed). metric "reward": reward per
+    part of the lifetime; "episode_return": summed episode return over episodes ended in the part
+    (a ratio of resampled sums; NaN where no episode ended)."""
+    num_col, den_col = ("episode_return_sum", "episodes") if metric == "episode_return" else ("reward", None)
+    rows = []
+    for (split, learner), group in bins.groupby(["split", "learner"], sort=True):
+        seeds, lifetimes = np.unique(group["seed"]), np.unique(group["lifetime"])
+        bin_ids = np.unique(group["bin"])
+        cube = group.set_index(["seed", "lifetime", "bin"]).reindex(
+            pd.MultiIndex.from_product([seeds, lifetimes, bin_ids]))
+        shape = (len(seeds), len(lifetimes), len(bin_ids))
+        num = cube[num_col].to_numpy(np.float64).reshape(shape)
+        den = np.ones(shape) if den_col is None else cube[den_col].to_numpy(np.float64).reshape(shape)
+        rng = np.random.default_rng(seed)
+        sums = []
+        for start in range(0, samples, 100):  # chunks keep the gathered [c, S, N, B] small
+            c = min(100, samples - start)
+            si = rng.integers(0, shape[0], (c, shape[0]))[..., None]
+            li = rng.integers(0, shape[1], (c, shape[0], shape[1]))
+            sums.append((num[si, li].sum((1, 2)), den[si, li].sum((1, 2))))
+        n, d = (np.concatenate(x) for x in zip(*sums, strict=True))
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            boot = n / np.where(d > 0, d, np.nan)
+            low, high = np.nanpercentile(boot, [2.5, 97.5], axis=0)
+            total = den.sum((0, 1))
+            mean = num.sum((0, 1)) / np.where(total > 0, total, np.nan)
+        for b, m, lo, hi in zip(bin_ids, mean, low, high, strict=True):
+            rows.append({"split": split, "learner": learner, "bin": int(b), "mean": m, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows, columns=["split", "learner", "bin", "mean", "ci_low", "ci_high"])
+
+
 def _nanmean(x) -> float:
     x = np.asarray(x, np.float64)
     return float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
@@ -117,7 +151,7 @@ BIN_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime", "bin", "rew
 MAY_BE_NAN = ("mean_episode_return",)  # undefined where no episode ended
 
 
-def _read_csv(path, columns):
+def _read_csv(path, columns, may_be_nan=MAY_BE_NAN):
     from pathlib import Path
 
     path = Path(path)
@@ -131,7 +165,7 @@ def _read_csv(path, columns):
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise SymlaError(f"{path} lacks column(s) {', '.join(missing)}; rerun the step that writes it")
-    bad = [c for c in columns if c not in MAY_BE_NAN and table[c].isna().any()]
+    bad = [c for c in columns if c not in may_be_nan and table[c].isna().any()]
     if bad:
         rows = int(table[bad].isna().any(axis=1).sum())
         raise SymlaError(f"{path} has {rows} row(s) with missing values in {', '.join(bad)} (a cut or "

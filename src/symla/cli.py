@@ -128,32 +128,54 @@ def cmd_figure(args):
     from pathlib import Path
 
     from symla import figures
-    from symla.config import load_params
+    from symla.analysis import _read_csv, curve_summary
+    from symla.config import load_params, resolve_experiment
     from symla.errors import SymlaError
+    from symla.outputs import check_scale_namespace, check_writable
 
     params = load_params(args.params, args.scale)
     if args.name not in params.get("figures", {}):
         raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
     spec = params["figures"][args.name]
-    agg = Path(args.aggregate_dir)
-    from symla.analysis import _read_csv
-    from symla.outputs import check_scale_namespace, check_writable
-
     check_scale_namespace(args.out, params["scale"])
-    check_scale_namespace(agg, params["scale"])
     check_writable(Path(args.out).parent)
+    if spec["kind"] == "training":
+        if not args.train_logs:
+            raise SymlaError(f"figure {args.name!r} is a training figure; give the runs' train_log.csv files with --train-logs")
+        logs = {}
+        for path in map(Path, args.train_logs):
+            check_scale_namespace(path, params["scale"])
+            if not path.parent.name.startswith("seed"):
+                raise SymlaError(f"{path} is not runs/<experiment>/<learner>/seed<N>/train_log.csv")
+            table = _read_csv(path, ("generation", "fitness_mean", "fitness_centre"))
+            logs[(path.parent.parent.name, int(path.parent.name[len("seed"):]))] = table
+        figures.training_figure(logs, args.out, spec["title"])
+        return
+    if not args.aggregate_dir:
+        raise SymlaError(f"figure {args.name!r} is drawn from aggregated tables; give --aggregate-dir")
+    agg = Path(args.aggregate_dir)
+    check_scale_namespace(agg, params["scale"])
     if spec["kind"] == "lifetime_reward":
-        table = _read_csv(agg / "lifetimes.csv", ("split", "learner", "seed", "fitness"))
-        figures.lifetime_reward_figure(table, args.out, spec["title"], spec.get("splits"))
+        table = _read_csv(agg / "summary.csv", ("split", "learner", "metric", "mean", "ci_low", "ci_high"),
+                          may_be_nan=("mean", "ci_low", "ci_high"))  # undefined metrics, e.g. no episode ended
+        figures.lifetime_reward_figure(table, args.out, spec["title"], spec.get("splits"), spec.get("metric", "fitness"))
     else:
-        table = _read_csv(agg / "bins.csv", ("split", "learner", "seed", "bin", "reward"))
-        figures.within_lifetime_figure(table, args.out, spec["title"], spec.get("metric", "reward"), spec.get("splits"))
+        metric = spec.get("metric", "reward")
+        bins = _read_csv(agg / "bins.csv", ("split", "learner", "seed", "lifetime", "bin", "reward", "episodes",
+                                             "episode_return_sum"))
+        if spec.get("splits"):
+            bins = bins[bins["split"].isin(spec["splits"])]
+        lifetime = resolve_experiment(params, spec["experiment"]).lifetime
+        figures.within_lifetime_figure(curve_summary(bins, metric), args.out, spec["title"], metric,
+                                       spec.get("splits"), lifetime)
 
 
 def cmd_verify(args):
     from pathlib import Path
 
+    from symla.checkpoint import atomic_write_text
     from symla.config import load_params
+    from symla.errors import SymlaError
     from symla.verify import build_manifest, verify_claims, write_json
 
     from symla.outputs import check_scale_namespace, check_writable
@@ -167,6 +189,17 @@ def cmd_verify(args):
     write_json(out / "claims.json", claims)
     write_json(out / "summary.json", {"claims_passed": claims["passed"], "claims_total": claims["total"],
                                       **{k: int(v["passed"]) for k, v in claims["claims"].items()}})
+    from symla import figures, report
+
+    figures.forest_plot(claims, out / "forest")
+    prov = report.provenance(args.results_dir)
+    drawn = {name: (spec["title"], Path(args.results_dir) / "figures" / f"{name}.png")
+             for name, spec in params.get("figures", {}).items()}
+    missing = [str(p) for _, p in drawn.values() if not p.exists()]
+    if missing:
+        raise SymlaError(f"{missing[0]} is missing; draw the figures before verify (snakemake does)")
+    atomic_write_text(out / "verdicts.html", report.verdict_page(claims, prov, out / "forest.png", drawn))
+    atomic_write_text(out / "report.rst", report.landing_rst(claims, prov, list(drawn)))
     write_json(out / "manifest.json", build_manifest(args.results_dir))
     for name, v in claims["claims"].items():
         print(f"{'PASS' if v['passed'] else 'FAIL'}  {name}: {v['metric']} {v['difference']:.3g} "
@@ -278,7 +311,8 @@ def build_parser():
     p = sub.add_parser("figure", help="draw one figure of params.yaml's `figures` (PNG and PDF)")
     _add_common(p, experiment=False)
     p.add_argument("--name", required=True, help="figure name from params.yaml")
-    p.add_argument("--aggregate-dir", required=True, help="aggregate directory of the figure's experiment")
+    p.add_argument("--aggregate-dir", help="aggregate directory of the figure's experiment (table figures)")
+    p.add_argument("--train-logs", nargs="+", help="runs/<experiment>/<learner>/seed<N>/train_log.csv (training figures)")
     p.add_argument("--out", required=True, help="output path without suffix (writes .png and .pdf)")
     p.set_defaults(func=cmd_figure)
 

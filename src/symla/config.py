@@ -49,6 +49,10 @@ def _yaml12_numbers(tree):
             _yaml12_numbers(value)
 
 
+FIGURE_METRICS = {"lifetime_reward": ("fitness", "failures"), "within_lifetime": ("reward", "episode_return"),
+                  "training": ()}
+
+
 def _check_references(params, source):
     """Claims and figures name experiments, learners and splits that exist."""
     experiments = params["experiments"]
@@ -64,6 +68,10 @@ def _check_references(params, source):
                 if split not in exp["eval_splits"]:
                     raise SymlaError(f"{source}: {kind}.{name} names split {split!r}, which experiment "
                                      f"{item['experiment']!r} does not evaluate; choose one of {', '.join(exp['eval_splits'])}")
+            metric = item.get("metric")
+            if kind == "figures" and metric and metric not in FIGURE_METRICS[item["kind"]]:
+                raise SymlaError(f"{source}: figures.{name}.metric {metric!r} does not fit kind {item['kind']!r}; "
+                                 f"choose one of {', '.join(FIGURE_METRICS[item['kind']])}")
             for side in sides:
                 if side["learner"] in ("symla", "metarnn") and side["learner"] not in exp["learners"]:
                     raise SymlaError(f"{source}: {kind}.{name} names learner {side['learner']!r}, which experiment "
@@ -192,3 +200,12 @@ def build_learner(experiment: Experiment, learner: str):
         settings.setdefault("obs_size", max(s.obs_size for s in splits))
         settings.setdefault("num_actions", max(s.num_actions for s in splits))
     return make_learner(learner, **settings)
+
+
+def figure_inputs(spec: dict, experiment: Experiment, root: str) -> list[str]:
+    """The files a figure reads (one definition for Snakemake and dvc.yaml): the runs' training
+    logs for a training figure, the experiment's aggregated tables otherwise."""
+    if spec["kind"] == "training":
+        return [f"{root}/runs/{experiment.name}/{learner}/seed{seed}/train_log.csv"
+                for learner in experiment.learners for seed in experiment.seeds]
+    return [f"{root}/aggregate/{experiment.name}/{table}" for table in ("lifetimes.csv", "bins.csv", "summary.csv")]

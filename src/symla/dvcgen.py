@@ -11,7 +11,7 @@ import shlex
 
 import yaml
 
-from symla.config import resolve_experiment
+from symla.config import figure_inputs, resolve_experiment
 
 CLI = "python -m symla.cli"
 CODE = "src/symla"
@@ -62,24 +62,27 @@ def dvc_stages(params: dict) -> dict:
             "outs": [{f"{agg}/{f}": {"cache": False}} for f in ("lifetimes.csv", "bins.csv", "summary.csv")],
         }
     for fig, spec in params.get("figures", {}).items():
-        agg = f"{root}/aggregate/{spec['experiment']}"
+        inputs = figure_inputs(spec, experiments[spec["experiment"]], root)
+        sources = (f"--train-logs {' '.join(inputs)}" if spec["kind"] == "training"
+                   else f"--aggregate-dir {root}/aggregate/{spec['experiment']}")
         stages[f"figure_{fig}"] = {
-            "cmd": f"{CLI} figure --params params.yaml --name {shlex.quote(fig)} --aggregate-dir {agg}"
+            "cmd": f"{CLI} figure --params params.yaml --name {shlex.quote(fig)} {sources}"
                    f" --out {shlex.quote(f'{root}/figures/{fig}')}",
-            "deps": [CODE, f"{agg}/lifetimes.csv", f"{agg}/bins.csv"],
+            "deps": [CODE, *inputs],
             "params": [f"figures.{fig}"],
             "outs": [{f"{root}/figures/{fig}.png": {"cache": False}}, {f"{root}/figures/{fig}.pdf": {"cache": False}}],
         }
     verify_deps = [CODE] + [f"{root}/aggregate/{n}/lifetimes.csv" for n in experiments]
     verify_deps += [f"{root}/figures/{f}.png" for f in params.get("figures", {})]
-    verify_deps += [f"{root}/runs/{n}/{lrn}/seed{s}/meta_params.msgpack"
-                    for n, e in experiments.items() for lrn in e.learners for s in e.seeds]
+    verify_deps += [f"{root}/runs/{n}/{lrn}/seed{s}/{f}" for n, e in experiments.items() for lrn in e.learners
+                    for s in e.seeds for f in ("meta_params.msgpack", "train_log.csv", "training_curve.png")]
     stages["verify"] = {
         "cmd": f"{CLI} verify --params params.yaml --aggregate-dir {root}/aggregate --results-dir {root}"
                f" --out-dir {root}/verify",
         "deps": verify_deps,
         "params": ["claims"],
-        "outs": [{f"{root}/verify/claims.json": {"cache": False}}, {f"{root}/verify/manifest.json": {"cache": False}}],
+        "outs": [{f"{root}/verify/{f}": {"cache": False}} for f in
+                 ("claims.json", "manifest.json", "verdicts.html", "forest.png", "forest.pdf", "report.rst")],
         "metrics": [{f"{root}/verify/summary.json": {"cache": False}}],
     }
     return {"stages": stages}

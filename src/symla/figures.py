@@ -1,4 +1,10 @@
-"""Seaborn figures, written deterministically (no timestamps) as PNG and PDF."""
+"""Seaborn/matplotlib figures, written deterministically (no timestamps) as PNG and PDF.
+
+Every interval drawn is the statistic the claims use: bars take their 95% CI from the
+aggregate's summary.csv (hierarchical bootstrap over seeds and lifetimes), curves get the same
+bootstrap per part of the lifetime (analysis.curve_bootstrap), training curves a bootstrap over
+seeds. Colours are fixed per learner in every figure.
+"""
 
 import io
 from pathlib import Path
@@ -7,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
@@ -14,6 +21,11 @@ from symla.checkpoint import atomic_write_bytes  # noqa: E402
 
 PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
+LEARNERS = ("symla", "metarnn", "reinforce", "random", "reference", "best_arm")  # drawing order
+LABELS = {"symla": "SymLA", "metarnn": "MetaRNN", "reinforce": "REINFORCE (hand-written)",
+          "random": "random", "reference": "reference policy", "best_arm": "best arm (oracle)"}
+COLOURS = dict(zip(LEARNERS, sns.color_palette("colorblind", len(LEARNERS)), strict=True))
+CEILINGS = ("reference", "best_arm")  # known-good policies: drawn as a labelled ceiling, never set the range
 
 
 def save(fig, stem):
@@ -26,61 +38,193 @@ def save(fig, stem):
     plt.close(fig)
 
 
+def _learners(present):
+    return [name for name in LEARNERS if name in set(present)] + sorted(set(present) - set(LEARNERS))
+
+
+def _colour(name):
+    return COLOURS.get(name, "grey")
+
+
+TRAINING_STATISTICS = {"fitness_mean": "population mean", "fitness_best": "best member",
+                       "fitness_worst": "worst member", "fitness_centre": "search centre"}
+
+
 def training_curve(log_csv, stem, title=""):
-    """Population mean / best / worst and centre fitness over generations (no wall times)."""
-    log = pd.read_csv(log_csv)
-    tidy = log.melt(id_vars="generation",
-                    value_vars=["fitness_mean", "fitness_best", "fitness_worst", "fitness_centre"],
-                    var_name="statistic", value_name="lifetime reward")
+    """One run: population mean / best / worst and the search centre's fitness per generation."""
+    log = pd.read_csv(log_csv).rename(columns=TRAINING_STATISTICS)
+    tidy = log.melt(id_vars="generation", value_vars=list(TRAINING_STATISTICS.values()),
+                    var_name="statistic", value_name="fitness")
     sns.set_theme(style="whitegrid")
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    sns.lineplot(tidy, x="generation", y="lifetime reward", hue="statistic", ax=ax)
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    sns.lineplot(tidy, x="generation", y="fitness", hue="statistic", ax=ax)
+    ax.set_ylabel("fitness (lifetime reward)")
     ax.set_title(title)
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), title=None)
     fig.tight_layout()
     save(fig, stem)
 
 
-def lifetime_reward_figure(lifetimes: pd.DataFrame, stem, title, splits=None):
-    """Mean lifetime reward per split and learner, 95% bootstrap CI, baselines included."""
-    data = lifetimes if not splits else lifetimes[lifetimes["split"].isin(splits)]
-    sns.set_theme(style="whitegrid")
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    order = list(dict.fromkeys(data["split"]))
-    hue_order = [h for h in ("symla", "metarnn", "reinforce", "random", "reference", "best_arm") if h in set(data["learner"])]
-    sns.barplot(data, x="split", y="fitness", hue="learner", order=order, hue_order=hue_order,
-                errorbar=("ci", 95), n_boot=1000, seed=0, ax=ax)
-    for bars in ax.containers:  # values on the bars: a bar at 0 (e.g. no failures) is otherwise invisible
-        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
-    low, high = ax.get_ylim()  # room for the labels at both ends (bars stick to 0 otherwise)
-    ax.set_ylim(low - 0.08 * (high - low) * (low < 0), high + 0.08 * (high - low))
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_ylabel("lifetime reward (mean, 95% CI)")
-    ax.set_title(title)
-    fig.tight_layout()
-    save(fig, stem)
+def seed_bootstrap(values: np.ndarray, samples=1000, seed=0):
+    """values [seeds, generations] -> mean, 95% CI low, high per generation (seeds resampled)."""
+    values = np.asarray(values, np.float64)
+    idx = np.random.default_rng(seed).integers(0, values.shape[0], (samples, values.shape[0]))
+    means = values[idx].mean(1)
+    low, high = np.percentile(means, [2.5, 97.5], axis=0)
+    return values.mean(0), low, high
 
 
-def within_lifetime_figure(bins: pd.DataFrame, stem, title, metric="reward", splits=None):
-    """How reward (or episode return) changes over the lifetime: learning inside a lifetime."""
-    data = bins if not splits else bins[bins["split"].isin(splits)]
-    if metric == "episode_return":
-        grouped = data.groupby(["learner", "split", "seed", "bin"], as_index=False)[["episode_return_sum", "episodes"]].sum()
-        grouped["value"] = grouped["episode_return_sum"] / grouped["episodes"].where(grouped["episodes"] > 0)
-        ylabel = "mean episode return"
-    else:
-        grouped = data.groupby(["learner", "split", "seed", "bin"], as_index=False)["reward"].mean()
-        grouped["value"] = grouped["reward"]
-        ylabel = "reward per lifetime part"
+def training_figure(logs: dict, stem, title):
+    """Training curves by learner: population-mean and search-centre fitness, mean over seeds with
+    a 95% CI over seeds. ``logs`` maps (learner, seed) to a train_log.csv table."""
     sns.set_theme(style="whitegrid")
-    splits_present = list(dict.fromkeys(grouped["split"]))
-    fig, axes = plt.subplots(1, len(splits_present), figsize=(4.2 * len(splits_present), 3.6), squeeze=False)
-    hue_order = [h for h in ("symla", "metarnn", "reinforce", "random", "reference") if h in set(grouped["learner"])]
-    for ax, split in zip(axes[0], splits_present, strict=False):
-        sns.lineplot(grouped[grouped["split"] == split], x="bin", y="value", hue="learner", hue_order=hue_order,
-                     errorbar=("ci", 95), n_boot=1000, seed=0, marker="o", ax=ax)
-        ax.set_title(split)
-        ax.set_xlabel("part of the lifetime")
-        ax.set_ylabel(ylabel)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    learners = _learners({learner for learner, _ in logs})
+    for ax, column in zip(axes, ("fitness_mean", "fitness_centre"), strict=True):
+        for learner in learners:
+            tables = [t for (lrn, _), t in sorted(logs.items()) if lrn == learner]
+            n = min(len(t) for t in tables)
+            mean, low, high = seed_bootstrap(np.stack([t[column].to_numpy()[:n] for t in tables]))
+            gen = tables[0]["generation"].to_numpy()[:n]
+            ax.plot(gen, mean, color=_colour(learner), label=f"{LABELS.get(learner, learner)} ({len(tables)} seeds)")
+            ax.fill_between(gen, low, high, color=_colour(learner), alpha=0.25, linewidth=0)
+        ax.set_title(TRAINING_STATISTICS[column])
+        ax.set_xlabel("generation")
+    axes[0].set_ylabel("fitness (lifetime reward)")
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
+    save(fig, stem)
+
+
+def bar_table(summary: pd.DataFrame, splits=None, metric="fitness") -> pd.DataFrame:
+    """The bars: summary.csv's fitness rows (mean, hierarchical 95% CI); for "failures" the
+    negated fitness, so the value and its interval are flipped."""
+    data = summary[summary["metric"] == "fitness"]
+    if splits:
+        data = data[data["split"].isin(splits)]
+    if metric == "failures":
+        data = data.assign(mean=-data["mean"], ci_low=-data["ci_high"], ci_high=-data["ci_low"])
+    return data
+
+
+def lifetime_reward_figure(summary: pd.DataFrame, stem, title, splits=None, metric="fitness"):
+    """Mean per lifetime with the claims' 95% hierarchical CI, one panel per split, one labelled
+    bar per learner. metric "failures" draws CartPole's failures per lifetime (= -fitness) as a
+    positive count, lower is better."""
+    data = bar_table(summary, splits, metric)
+    ylabel = "failures per lifetime (lower is better)" if metric == "failures" else "lifetime reward (higher is better)"
+    order = list(splits) if splits else sorted(data["split"].unique())
+    sns.set_theme(style="whitegrid")
+    widths = [len(data[data["split"] == s]) for s in order]
+    fig, axes = plt.subplots(1, len(order), figsize=(2.0 + 1.0 * sum(widths), 4.2), squeeze=False, sharey=True,
+                             gridspec_kw={"width_ratios": widths})
+    top = float(np.nanmax(data["ci_high"])) if len(data) else 1.0
+    for ax, split in zip(axes[0], order, strict=True):
+        rows = data[data["split"] == split].set_index("learner")
+        names = _learners(rows.index)
+        x = np.arange(len(names))
+        mean, low, high = (rows.loc[names, c].to_numpy() for c in ("mean", "ci_low", "ci_high"))
+        ax.bar(x, mean, color=[_colour(n) for n in names], width=0.7)
+        ax.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="none", ecolor="black", capsize=3, linewidth=1)
+        for xi, m, h in zip(x, mean, high, strict=True):
+            ax.annotate(f"{round(m, 1) + 0.0:.1f}", (xi, max(h, m, 0)), xytext=(0, 3), textcoords="offset points",
+                        ha="center", fontsize=7)
+        ax.set_xticks(x, [LABELS.get(n, n).replace(" (", "\n(") for n in names], rotation=40, ha="right",
+                      rotation_mode="anchor", fontsize=8)
+        ax.set_title(split, fontsize=10)
+    axes[0][0].set_ylabel(f"{ylabel}\nmean, 95% CI over seeds and lifetimes", fontsize=9)
+    low_lim = min(0.0, float(np.nanmin(data["ci_low"])) if len(data) else 0.0)
+    axes[0][0].set_ylim(low_lim - 0.05 * (top - low_lim) * (low_lim < 0), top + 0.1 * (top - low_lim))
+    fig.suptitle(title)
+    fig.tight_layout()
+    save(fig, stem)
+
+
+def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", splits=None, lifetime=None):
+    """Learning inside a lifetime: reward (or mean episode return) per part of the lifetime, mean
+    and 95% hierarchical CI band, x in environment steps. Known-good policies are a labelled
+    ceiling that never squashes the learners; a learner with no data (e.g. a policy whose episodes
+    never end has no episode return) is named in a note, not drawn as an empty legend entry."""
+    data = curves if not splits else curves[curves["split"].isin(splits)]
+    order = list(splits) if splits else sorted(data["split"].unique())
+    num_bins = int(data["bin"].max()) + 1
+    width = (lifetime or num_bins) / num_bins
+    ylabel = "mean episode return" if metric == "episode_return" else f"reward per {width:g} steps"
+    sns.set_theme(style="whitegrid")
+    fig, axes = plt.subplots(1, len(order), figsize=(4.4 * len(order) + 2.2, 3.8), squeeze=False)
+    handles = {}
+    for ax, split in zip(axes[0], order, strict=True):
+        rows = data[data["split"] == split]
+        notes, drawn = [], []
+        for learner in _learners(rows["learner"]):
+            r = rows[rows["learner"] == learner].sort_values("bin")
+            x = (r["bin"].to_numpy() + 0.5) * width
+            if not np.isfinite(r["mean"]).any():
+                notes.append(f"{LABELS.get(learner, learner)}: no episode ends")
+                continue
+            if learner in CEILINGS:
+                notes.append(f"{LABELS.get(learner, learner)}: {np.nanmean(r['mean']):.3g} on average (ceiling)")
+                continue
+            line, = ax.plot(x, r["mean"], color=_colour(learner), marker="o", markersize=3,
+                            linewidth=2.2 if learner == "symla" else 1.5, zorder=3 if learner == "symla" else 2)
+            ax.fill_between(x, r["ci_low"], r["ci_high"], color=_colour(learner), alpha=0.2, linewidth=0)
+            handles.setdefault(learner, line)
+            drawn.append(r)
+        if notes:
+            ax.text(0.02, 0.98, "\n".join(notes), transform=ax.transAxes, va="top", fontsize=7,
+                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+        ax.set_xlim(0, width * num_bins)
+        if drawn:  # room at the top for the notes
+            both = pd.concat(drawn)
+            lo, hi = np.nanmin(both["ci_low"]), np.nanmax(both["ci_high"])
+            pad = 0.1 * (hi - lo if hi > lo else 1.0)
+            ax.set_ylim(lo - pad, hi + pad * (1 + 2.5 * len(notes)))
+        ax.set_title(split, fontsize=10)
+        ax.set_xlabel("step of the lifetime")
+        ax.set_ylabel(ylabel)
+    names = _learners(handles)
+    fig.legend([handles[n] for n in names], [LABELS.get(n, n) for n in names], loc="upper left",
+               bbox_to_anchor=(1.0 - 2.2 / fig.get_figwidth(), 0.9), fontsize=8,
+               title="mean, 95% CI", title_fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0, 1.0 - 2.2 / fig.get_figwidth(), 1))
+    save(fig, stem)
+
+
+def forest_plot(claims: dict, stem):
+    """Every check of claims.json: its paired difference and 95% CI against its threshold, one
+    row per check with its own scale (metrics differ), green when it passes, red when it fails."""
+    items = sorted(claims["claims"].items(), key=lambda kv: (kv[1].get("claim") or 0, kv[0]))
+    sns.set_theme(style="whitegrid")
+    fig, axes = plt.subplots(len(items), 1, figsize=(9, 0.75 * len(items) + 1.2), squeeze=False)
+    for ax, (name, v) in zip(axes[:, 0], items, strict=True):
+        t, test = v["threshold"], v["test"]
+        colour = "#1a9850" if v["passed"] else "#d73027"
+        values = [x for x in (v["difference"], v["ci_low"], v["ci_high"]) if x is not None and np.isfinite(x)]
+        span = [*values, t, -t, 0.0]
+        lo, hi = min(span), max(span)
+        pad = 0.15 * (hi - lo if hi > lo else 1.0)
+        ax.set_xlim(lo - pad, hi + pad)
+        if test == "within":
+            ax.axvspan(-t, t, color="#1a9850", alpha=0.12)
+        else:
+            edge = t if test == "greater" else -t
+            ax.axvspan(edge, hi + pad if test == "greater" else lo - pad, color="#1a9850", alpha=0.12)
+            ax.axvline(edge, color="#1a9850", linestyle="--", linewidth=1)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        if values and len(values) == 3:
+            ax.errorbar([v["difference"]], [0], xerr=[[v["difference"] - v["ci_low"]], [v["ci_high"] - v["difference"]]],
+                        fmt="o", color=colour, capsize=4, linewidth=2)
+        else:
+            ax.text(0.5, 0.5, "undefined (no data)", transform=ax.transAxes, ha="center", va="center", color=colour)
+        ax.set_yticks([])
+        ax.set_ylim(-1, 1)
+        ax.tick_params(axis="x", labelsize=7, pad=1)
+        ax.set_ylabel(f"{'PASS' if v['passed'] else 'FAIL'}  claim {v.get('claim')}  {name}\n{v['metric']}", rotation=0,
+                      ha="right", va="center", fontsize=8, color=colour)
+        ax.grid(axis="y", visible=False)
+    fig.suptitle(f"Every check at scale {claims['scale']}: paired difference and 95% CI (green region: passes); "
+                 f"{claims['passed']} of {claims['total']} pass", fontsize=9)
+    fig.tight_layout(h_pad=0.3)
     save(fig, stem)

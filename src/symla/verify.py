@@ -1,6 +1,8 @@
 """Verify: a machine-readable verdict per claim, a manifest of artifact hashes, and comparison.
 
 claims.json   one entry per claim of params.yaml: statistic, 95% CI, threshold, pass/fail
+forest.png    every check's difference and CI against its threshold (figures.forest_plot)
+verdicts.html the verdict page and report.rst the report's landing page (symla.report)
 manifest.json sha256 of every deterministic artifact of a scale (final meta-parameters, meta-test
               and aggregated tables, figures); logs, benchmarks and resumable state are left out
               because they record wall time
@@ -18,7 +20,8 @@ from symla.checkpoint import atomic_write_text, sha256_file
 from symla.errors import SymlaError
 
 MANIFEST_PATTERNS = ("runs/**/meta_params.msgpack", "eval/**/*.csv", "aggregate/**/*.csv",
-                     "figures/**/*.png", "figures/**/*.pdf", "runs/**/training_curve.png")
+                     "figures/**/*.png", "figures/**/*.pdf", "runs/**/training_curve.png",
+                     "verify/forest.png", "verify/forest.pdf")
 
 
 def _json_safe(x):
@@ -128,7 +131,7 @@ def verdict_table(claims: dict) -> str:
         b = f" - {v['b']['learner']} on {v['b']['split']}" if v.get("b") else ""
         stat = f"{v['metric']}: {v['a']['learner']} on {v['a']['split']}{b}"
         ci = f"{_fmt(v['difference'])} [{_fmt(v['ci_low'])}, {_fmt(v['ci_high'])}]"
-        rows.append(f"| {v.get('claim')} | `{name}` | {stat} | {ci} | {TEST_WORDS[v['test']].format(t=0.0 - v['threshold'] if v['test'] == 'less' else v['threshold'])} "
+        rows.append(f"| {v.get('claim')} | `{name}` | {stat} | {ci} | {TEST_WORDS[v['test']].format(t=(-v['threshold'] if v['test'] == 'less' else v['threshold']) + 0.0)} "
                     f"| **{'PASS' if v['passed'] else 'FAIL'}** |")
     return "\n".join([TABLE_START, *rows, TABLE_END])
 

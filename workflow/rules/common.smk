@@ -1,8 +1,9 @@
 import os
+import shlex
 import sys
 from pathlib import Path
 
-from symla.config import job_resources, resolve_experiment, validate_params
+from symla.config import figure_inputs, job_resources, resolve_experiment, validate_params
 from symla.errors import SymlaError
 
 try:
@@ -56,6 +57,18 @@ def all_targets():
     targets += [f"{run_dir(*r)}/training_curve.png" for r in runs()]
     targets += [f"{RESULTS}/figures/{name}.png" for name in config.get("figures", {})]
     return targets
+
+
+def figure_inputs_of(name):
+    spec = config["figures"][name]
+    return figure_inputs(spec, EXPERIMENTS[spec["experiment"]], RESULTS)
+
+
+def figure_sources(wildcards, input):
+    """The figure command's input flags: training logs, or the directory of the aggregated tables."""
+    if config["figures"][wildcards.name]["kind"] == "training":
+        return f"--train-logs {' '.join(shlex.quote(f) for f in input)}"
+    return f"--aggregate-dir {shlex.quote(os.path.dirname(input[0]))}"
 
 
 def training_cost():

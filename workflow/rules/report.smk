@@ -1,14 +1,16 @@
 rule figure:
-    """One figure per claim from the aggregated tables (seaborn, PNG and PDF)."""
+    """One figure of params.yaml's `figures` (seaborn, PNG and PDF)."""
     input:
-        lambda w: f"{RESULTS}/aggregate/{config['figures'][w.name]['experiment']}/lifetimes.csv",
+        lambda w: figure_inputs_of(w.name),
     output:
-        png=report(f"{RESULTS}/figures/{{name}}.png", caption="../report/figure.rst", category="Claims"),
+        png=report(f"{RESULTS}/figures/{{name}}.png", caption="../report/figure.rst", category="Figures",
+                   labels=lambda w: {"figure": w.name, "kind": config["figures"][w.name]["kind"]}),
         pdf=f"{RESULTS}/figures/{{name}}.pdf",
     params:
         spec=lambda w: config["figures"][w.name],
         scale=SCALE,
         stem=lambda w, output: output.png[: -len(".png")],
+        sources=figure_sources,
     conda:
         CONDA_ENV
     log:
@@ -17,17 +19,23 @@ rule figure:
         f"{RESULTS}/benchmarks/figure/{{name}}.tsv"
     shell:
         "PYTHONPATH=src python -m symla.cli figure --params params.yaml --scale {params.scale:q} --name {wildcards.name:q}"
-        " --aggregate-dir \"$(dirname {input:q})\" --out {params.stem:q} > {log:q} 2>&1"
+        " {params.sources} --out {params.stem:q} > {log:q} 2>&1"
 
 
 rule verify:
-    """Every claim's verdict with its 95% CI, and the sha256 manifest of every artifact."""
+    """Every claim's verdict with its 95% CI, the verdict page with its forest plot, the report's
+    landing page and the sha256 manifest of every artifact."""
     input:
         aggregates=expand(f"{RESULTS}/aggregate/{{experiment}}/lifetimes.csv", experiment=list(EXPERIMENTS)),
         figures=expand(f"{RESULTS}/figures/{{name}}.png", name=list(config.get("figures", {}))),
         curves=[f"{run_dir(*r)}/training_curve.png" for r in runs()],
+        logs=[f"{run_dir(*r)}/train_log.csv" for r in runs()],
     output:
-        claims=report(f"{RESULTS}/verify/claims.json", caption="../report/verify.rst", category="Verify"),
+        claims=report(f"{RESULTS}/verify/claims.json", caption="../report/verify.rst", category="Verdicts"),
+        page=report(f"{RESULTS}/verify/verdicts.html", caption="../report/verdicts.rst", category="Verdicts"),
+        forest=report(f"{RESULTS}/verify/forest.png", caption="../report/forest.rst", category="Verdicts"),
+        forest_pdf=f"{RESULTS}/verify/forest.pdf",
+        landing=f"{RESULTS}/verify/report.rst",
         summary=f"{RESULTS}/verify/summary.json",
         manifest=f"{RESULTS}/verify/manifest.json",
     params:

@@ -1,0 +1,106 @@
+"""The figures draw the claims' statistics and the verdict page says what claims.json says."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from symla.analysis import curve_summary, hierarchical_bootstrap, summary_table
+from symla.figures import bar_table, forest_plot, lifetime_reward_figure, within_lifetime_figure
+from symla.report import landing_rst, provenance, verdict_page
+
+
+def bins_table(rng, seeds=3, lifetimes=40, num_bins=5, learner="symla", split="s"):
+    rows = []
+    for s in range(seeds):
+        for lt in range(lifetimes):
+            for b in range(num_bins):
+                rows.append({"experiment": "e", "split": split, "learner": learner, "seed": s, "lifetime": lt,
+                             "bin": b, "reward": float(rng.normal(b + s)), "episodes": int(rng.integers(0, 3)),
+                             "episode_return_sum": float(rng.uniform(0, 30))})
+    return pd.DataFrame(rows)
+
+
+def test_curve_band_is_the_claims_hierarchical_bootstrap():
+    """Per bin, the curve's mean and CI equal hierarchical_bootstrap over [seeds, lifetimes] of that
+    bin's reward: the same resampling as the claims (same seed, same draws)."""
+    bins = bins_table(np.random.default_rng(0))
+    curve = curve_summary(bins, "reward", samples=2000)
+    for b in range(5):
+        wide = bins[bins["bin"] == b].pivot(index="seed", columns="lifetime", values="reward").to_numpy()
+        mean, low, high = hierarchical_bootstrap(wide, samples=2000)
+        row = curve[curve["bin"] == b].iloc[0]
+        assert row["mean"] == pytest.approx(mean)
+        # same estimator, independent draws per bin: the intervals agree to bootstrap error
+        assert row["ci_low"] == pytest.approx(low, abs=0.15) and row["ci_high"] == pytest.approx(high, abs=0.15)
+        assert row["ci_low"] < row["mean"] < row["ci_high"]
+
+
+def test_episode_return_curve_is_a_ratio_and_undefined_without_episodes():
+    bins = bins_table(np.random.default_rng(1), seeds=1, lifetimes=10)
+    bins.loc[bins["bin"] == 4, "episodes"] = 0
+    curve = curve_summary(bins, "episode_return").set_index("bin")
+    part = bins[bins["bin"] == 2]
+    assert curve.loc[2, "mean"] == pytest.approx(part["episode_return_sum"].sum() / part["episodes"].sum())
+    assert np.isnan(curve.loc[4, "mean"]) and np.isnan(curve.loc[4, "ci_low"])
+
+
+def test_bars_are_summary_cis_and_failures_are_positive():
+    """The bars' values and error bars are summary.csv's (hierarchical CIs), not a new bootstrap;
+    CartPole failures (= -fitness) are drawn positive with the interval flipped."""
+    rng = np.random.default_rng(2)
+    lifetimes = pd.DataFrame([{"split": "cartpole", "learner": lrn, "seed": s, "lifetime": i,
+                               "fitness": -float(rng.poisson(10 if lrn == "random" else 3))}
+                              for lrn in ("symla", "random") for s in range(2) for i in range(50)])
+    summary = summary_table(lifetimes)
+    bars = bar_table(summary, metric="failures").set_index("learner")
+    fit = summary[summary["metric"] == "fitness"].set_index("learner")
+    assert (bars["mean"] == -fit["mean"]).all() and (bars["mean"] > 0).all()
+    assert (bars["ci_low"] == -fit["ci_high"]).all() and (bars["ci_high"] == -fit["ci_low"]).all()
+    assert bars.loc["symla", "mean"] < bars.loc["random", "mean"]
+
+
+def test_figures_draw_without_empty_legend_entries(tmp_path):
+    """A learner with no data (a reference policy whose episodes never end) does not get a legend
+    entry; every figure kind writes a PNG and a PDF."""
+    rng = np.random.default_rng(3)
+    bins = pd.concat([bins_table(rng, learner="symla"), bins_table(rng, learner="reference")])
+    bins.loc[bins["learner"] == "reference", "episodes"] = 0
+    within_lifetime_figure(curve_summary(bins, "episode_return"), tmp_path / "w", "t", "episode_return", lifetime=100)
+    lifetimes = bins.groupby(["split", "learner", "seed", "lifetime"], as_index=False)["reward"].sum()
+    lifetime_reward_figure(summary_table(lifetimes.rename(columns={"reward": "fitness"})), tmp_path / "b", "t")
+    for stem in ("w", "b"):
+        assert (tmp_path / f"{stem}.png").read_bytes()[:4] == b"\x89PNG"
+        assert (tmp_path / f"{stem}.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def committed_claims():
+    return json.loads((REPO / "results/quick/verify/claims.json").read_text())
+
+
+def test_verdict_page_and_landing_page_carry_every_check_and_its_verdict(tmp_path):
+    claims = committed_claims()
+    forest_plot(claims, tmp_path / "forest")
+    prov = provenance(REPO / "results/quick")
+    page = verdict_page(claims, prov, tmp_path / "forest.png", {})
+    landing = landing_rst(claims, prov, ["claim1_bandits"])
+    assert f"{claims['passed']} of {claims['total']} checks pass" in page
+    assert f"{claims['passed']} of {claims['total']} checks pass" in landing
+    for name, v in claims["claims"].items():
+        assert name in page and name in landing
+        verdict = "PASS" if v["passed"] else "FAIL"
+        assert f"**{verdict}** claim {v['claim']}, ``{name}``" in landing
+    assert page.count("<td class=pass>") == claims["passed"]
+    assert page.count("<td class=fail>") == claims["total"] - claims["passed"]
+    assert "{{" not in landing and "{%" not in landing  # Snakemake renders it with Jinja
+
+
+def test_committed_verdict_page_matches_committed_claims():
+    """The page a reader opens after cloning is the one verify wrote from these verdicts."""
+    claims = committed_claims()
+    page = (REPO / "results/quick/verify/verdicts.html").read_text()
+    assert f"<b>{claims['passed']} of {claims['total']} checks pass</b>" in page
+    for name in claims["claims"]:
+        assert f"<code>{name}</code>" in page
