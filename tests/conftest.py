@@ -43,8 +43,8 @@ def copy_workflow(dest: Path, scale="smoke") -> Path:
     return dest
 
 
-def run(cmd, cwd, check=True, timeout=1200, **kw):
-    out = subprocess.run(cmd, cwd=cwd, env=env_with_venv(), capture_output=True, text=True,
+def run(cmd, cwd, check=True, timeout=1200, extra_env=None, **kw):
+    out = subprocess.run(cmd, cwd=cwd, env=env_with_venv() | (extra_env or {}), capture_output=True, text=True,
                          timeout=timeout, **kw)
     if check and out.returncode != 0:
         raise AssertionError(f"{' '.join(map(str, cmd))} failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-5000:]}")
@@ -56,6 +56,7 @@ def smoke_run(tmp_path_factory):
     """The whole smoke DAG run once, as README's main command runs it (plain `snakemake`: the
     default profile supplies the cores); shared by the pipeline tests."""
     root = copy_workflow(tmp_path_factory.mktemp("smoke"))
-    out = run(["snakemake"], root)
+    # every job lists the symla modules it imported (tests/test_pipeline.py checks symla.stages)
+    out = run(["snakemake"], root, extra_env={"SYMLA_TRACE_MODULES": str(root / "module-trace")})
     assert "Using workflow specific profile profiles/default" in out.stdout + out.stderr
     return root, out.stdout + out.stderr

@@ -8,7 +8,7 @@ import yaml
 
 from conftest import REPO, copy_workflow, run
 
-RULES = ("train", "evaluate", "baselines", "aggregate", "figure", "verify")
+RULES = ("train", "curve", "evaluate", "baselines", "aggregate", "figure", "verify")
 
 
 def png_size(path):
@@ -42,6 +42,25 @@ def test_smoke_dag_runs_every_rule_and_writes_valid_artifacts(smoke_run):
     assert any(f.endswith("meta_params.msgpack") for f in files) and any(f.startswith("figures/") for f in files)
     assert all((res / "verify" / f).stat().st_size > 0 for f in ("verdicts.html", "forest.png", "report.rst"))
     assert list(res.glob("logs/train/*/*/seed0.log")) and list(res.glob("benchmarks/train/*/*/seed0.tsv"))
+
+
+@pytest.mark.slow
+def test_every_stage_imports_only_the_code_it_is_tracked_by(smoke_run):
+    """symla.stages.STAGE_CODE is what makes an edit rerun exactly the stages that run the edited
+    code (Snakemake: a code-hash param; DVC: per-stage deps). Every job of the smoke DAG recorded
+    the symla modules it imported; none may be outside its stage's list (figure code is no
+    training input)."""
+    from symla.stages import STAGE_CODE, module_stage_violations
+
+    root, _ = smoke_run
+    traces = sorted((root / "module-trace").glob("*.txt"))
+    seen = {t.name.split("-")[0] for t in traces}
+    assert set(STAGE_CODE) <= seen, f"stages that left no trace: {set(STAGE_CODE) - seen}"
+    for trace in traces:
+        stage = trace.name.split("-")[0]
+        modules = trace.read_text().split()
+        assert "symla.figures" not in modules or stage in ("curve", "figure", "verify"), trace.name
+        assert not module_stage_violations(stage, modules), (stage, module_stage_violations(stage, modules))
 
 
 @pytest.mark.slow

@@ -1,6 +1,9 @@
 """The figures draw the claims' statistics and the verdict page says what claims.json says."""
 
 import json
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -104,3 +107,14 @@ def test_committed_verdict_page_matches_committed_claims():
     assert f"<b>{claims['passed']} of {claims['total']} checks pass</b>" in page
     for name in claims["claims"]:
         assert f"<code>{name}</code>" in page
+
+
+@pytest.mark.skipif(not any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")),
+                    reason="Chromium is not installed (apt-get install chromium); the screenshot check needs it")
+def test_verdict_page_renders_in_headless_chromium(tmp_path):
+    """What a reader sees: Chromium renders the committed verdict page with every check on it."""
+    out = subprocess.run([sys.executable, str(REPO / "workflow/scripts/screenshot_verdicts.py"),
+                          str(REPO / "results/quick/verify"), "--out", str(tmp_path / "verdicts.png")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (tmp_path / "verdicts.png").stat().st_size > 50_000

@@ -4,7 +4,10 @@ Every user-facing problem is a one-line ``symla: error: ...`` and exit code 2.
 """
 
 import argparse
+import atexit
+import os
 import sys
+from pathlib import Path
 
 
 def _add_common(p, experiment=True):
@@ -308,6 +311,10 @@ def build_parser():
     p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv, bins.csv, summary.csv")
     p.set_defaults(func=cmd_aggregate)
 
+    p = sub.add_parser("curve", help="draw one run's training curve (training_curve.png/.pdf beside its log)")
+    p.add_argument("--log", required=True, help="runs/<experiment>/<learner>/seed<N>/train_log.csv")
+    p.set_defaults(func=cmd_curve)
+
     p = sub.add_parser("figure", help="draw one figure of params.yaml's `figures` (PNG and PDF)")
     _add_common(p, experiment=False)
     p.add_argument("--name", required=True, help="figure name from params.yaml")
@@ -367,12 +374,36 @@ def use_compilation_cache():
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "1")
 
 
+def _write_module_trace(command):
+    names = sorted(m for m in sys.modules if m == "symla" or m.startswith("symla."))
+    trace = Path(os.environ["SYMLA_TRACE_MODULES"]) / f"{command}-{os.getpid()}.txt"
+    trace.parent.mkdir(parents=True, exist_ok=True)
+    trace.write_text("\n".join(names) + "\n")
+
+
+def cmd_curve(args):
+    from pathlib import Path
+
+    from symla import figures
+    from symla.analysis import _read_csv
+    from symla.errors import SymlaError
+
+    log = Path(args.log)
+    if log.name != "train_log.csv" or not log.parent.name.startswith("seed"):
+        raise SymlaError(f"{log} is not runs/<experiment>/<learner>/seed<N>/train_log.csv")
+    _read_csv(log, ("generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre"))
+    experiment, learner, seed = log.parts[-4], log.parts[-3], log.parent.name[len("seed"):]
+    figures.training_curve(log, log.parent / "training_curve", title=f"{experiment} / {learner} / seed {seed}")
+
+
 def main(argv=None):
     from symla.errors import SymlaError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     use_compilation_cache()
+    if os.environ.get("SYMLA_TRACE_MODULES"):  # tests: which code each stage runs (symla.stages)
+        atexit.register(_write_module_trace, args.command)
     try:
         return args.func(args) or 0
     except SymlaError as err:

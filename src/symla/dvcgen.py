@@ -12,13 +12,32 @@ import shlex
 import yaml
 
 from symla.config import figure_inputs, resolve_experiment
+from symla.stages import code_paths
 
 CLI = "python -m symla.cli"
-CODE = "src/symla"
+# The settings each stage computes from (dotted keys into params.yaml, kept where they exist): a
+# claim's text or the evaluation settings are no training input, and the stages say so.
+STAGE_SETTINGS = {
+    "train": ("lifetime", "es", "networks"),
+    "evaluate": ("lifetime", "es", "networks", "evaluation"),
+    "baselines": ("lifetime", "evaluation", "baselines"),
+}
+EXPERIMENT_SETTINGS = {"train": ("train_split",), "evaluate": ("train_split", "eval_splits"),
+                       "baselines": ("eval_splits",)}
 
 
-def _params_of(experiment, scale):
-    return ["scale", "defaults", f"scales.{scale}", f"experiments.{experiment}"]
+def _params_of(stage, experiment, params):
+    """scale, then defaults < scales.<scale> < experiments.<name> < its scales.<scale>, each only
+    for the keys the stage reads and only where params.yaml sets them."""
+    scale = params["scale"]
+    exp = params["experiments"][experiment]
+    keys = STAGE_SETTINGS[stage]
+    layers = [("defaults", params.get("defaults", {})), (f"scales.{scale}", params.get("scales", {}).get(scale, {})),
+              (f"experiments.{experiment}", exp),
+              (f"experiments.{experiment}.scales.{scale}", (exp.get("scales") or {}).get(scale, {}))]
+    out = ["scale"] + [f"experiments.{experiment}.{k}" for k in EXPERIMENT_SETTINGS[stage] if k in exp]
+    out += [f"{prefix}.{k}" for prefix, layer in layers for k in keys if k in (layer or {})]
+    return out
 
 
 def dvc_stages(params: dict) -> dict:
@@ -35,30 +54,34 @@ def dvc_stages(params: dict) -> dict:
                 stages[f"train_{name}_{learner}_seed{seed}"] = {
                     "cmd": f"{CLI} train --params params.yaml --experiment {name} --learner {learner}"
                            f" --seed {seed} --out {run} --quiet",
-                    "deps": [CODE],
-                    "params": _params_of(name, scale),
-                    "outs": [f"{run}/meta_params.msgpack", f"{run}/meta_params.msgpack.sha256",
-                             f"{run}/train_log.csv", f"{run}/training_curve.png", f"{run}/training_curve.pdf"],
+                    "deps": code_paths("train"),
+                    "params": _params_of("train", name, params),
+                    "outs": [f"{run}/meta_params.msgpack", f"{run}/meta_params.msgpack.sha256", f"{run}/train_log.csv"],
+                }
+                stages[f"curve_{name}_{learner}_seed{seed}"] = {
+                    "cmd": f"{CLI} curve --log {run}/train_log.csv",
+                    "deps": code_paths("curve") + [f"{run}/train_log.csv"],
+                    "outs": [f"{run}/training_curve.png", f"{run}/training_curve.pdf"],
                 }
                 stages[f"evaluate_{name}_{learner}_seed{seed}"] = {
                     "cmd": f"{CLI} evaluate --params params.yaml --experiment {name} --learner {learner}"
                            f" --seed {seed} --checkpoint {run}/meta_params.msgpack --out-dir {ev}",
-                    "deps": [CODE, f"{run}/meta_params.msgpack"],
-                    "params": _params_of(name, scale),
+                    "deps": code_paths("evaluate") + [f"{run}/meta_params.msgpack"],
+                    "params": _params_of("evaluate", name, params),
                     "outs": [f"{ev}/lifetimes.csv", f"{ev}/bins.csv"],
                 }
                 eval_dirs.append(ev)
         base = f"{root}/eval/{name}/baselines"
         stages[f"baselines_{name}"] = {
             "cmd": f"{CLI} baselines --params params.yaml --experiment {name} --out-dir {base}",
-            "deps": [CODE], "params": _params_of(name, scale),
+            "deps": code_paths("baselines"), "params": _params_of("baselines", name, params),
             "outs": [f"{base}/lifetimes.csv", f"{base}/bins.csv"],
         }
         eval_dirs.append(base)
         agg = f"{root}/aggregate/{name}"
         stages[f"aggregate_{name}"] = {
             "cmd": f"{CLI} aggregate --inputs {' '.join(sorted(eval_dirs))} --out-dir {agg}",
-            "deps": [CODE] + [f"{d}/lifetimes.csv" for d in sorted(eval_dirs)] + [f"{d}/bins.csv" for d in sorted(eval_dirs)],
+            "deps": code_paths("aggregate") + [f"{d}/lifetimes.csv" for d in sorted(eval_dirs)] + [f"{d}/bins.csv" for d in sorted(eval_dirs)],
             "outs": [{f"{agg}/{f}": {"cache": False}} for f in ("lifetimes.csv", "bins.csv", "summary.csv")],
         }
     for fig, spec in params.get("figures", {}).items():
@@ -68,11 +91,11 @@ def dvc_stages(params: dict) -> dict:
         stages[f"figure_{fig}"] = {
             "cmd": f"{CLI} figure --params params.yaml --name {shlex.quote(fig)} {sources}"
                    f" --out {shlex.quote(f'{root}/figures/{fig}')}",
-            "deps": [CODE, *inputs],
+            "deps": code_paths("figure") + inputs,
             "params": [f"figures.{fig}"],
             "outs": [{f"{root}/figures/{fig}.png": {"cache": False}}, {f"{root}/figures/{fig}.pdf": {"cache": False}}],
         }
-    verify_deps = [CODE] + [f"{root}/aggregate/{n}/lifetimes.csv" for n in experiments]
+    verify_deps = code_paths("verify") + [f"{root}/aggregate/{n}/lifetimes.csv" for n in experiments]
     verify_deps += [f"{root}/figures/{f}.png" for f in params.get("figures", {})]
     verify_deps += [f"{root}/runs/{n}/{lrn}/seed{s}/{f}" for n, e in experiments.items() for lrn in e.learners
                     for s in e.seeds for f in ("meta_params.msgpack", "train_log.csv", "training_curve.png")]
@@ -80,7 +103,7 @@ def dvc_stages(params: dict) -> dict:
         "cmd": f"{CLI} verify --params params.yaml --aggregate-dir {root}/aggregate --results-dir {root}"
                f" --out-dir {root}/verify",
         "deps": verify_deps,
-        "params": ["claims"],
+        "params": ["claims", "figures"],
         "outs": [{f"{root}/verify/{f}": {"cache": False}} for f in
                  ("claims.json", "manifest.json", "verdicts.html", "forest.png", "forest.pdf", "report.rst")],
         "metrics": [{f"{root}/verify/summary.json": {"cache": False}}],

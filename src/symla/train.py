@@ -8,7 +8,7 @@ Files in ``out_dir``:
   checkpoints/<id>/log.csv         the per-generation log, appended one row per generation
   meta_params.msgpack (+ .sha256)  the final search centre and what produced it (for evaluation)
   train_log.csv                    the log of the finished run (tidy; pandas reads it directly)
-  training_curve.png / .pdf        fitness over generations
+  (training_curve.png / .pdf       drawn from train_log.csv by `symla curve`, its own stage)
 A run restarted with the same command continues from its newest checkpoint that verifies, and
 ends bit-identical to an uninterrupted run: all randomness is a function of (seed, generation)
 and the checkpoint holds every array the next generation reads. The run's identity leaves out
@@ -267,9 +267,5 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
                          params_metadata={"identity": run_identity(experiment, learner_name, seed, generations=True),
                                           "generation": total, "learner": learner_name,
                                           "learner_settings": dataclasses.asdict(trainer.learner)})
-    from symla.figures import training_curve
-
-    out = Path(out_dir)
-    training_curve(out / "train_log.csv", out / "training_curve", title=f"{experiment.name} / {learner_name} / seed {seed}")
     return meta_params
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from symla.config import figure_inputs, job_resources, resolve_experiment, validate_params
 from symla.errors import SymlaError
+from symla.stages import code_hash
 
 try:
     validate_params(config, "params.yaml")
@@ -38,6 +39,12 @@ def run_dir(experiment, learner, seed):
 def runs():
     """(experiment, learner, seed) of every meta-training run at this scale."""
     return [(e, l, s) for e, exp in EXPERIMENTS.items() for l in exp.learners for s in exp.seeds]
+
+
+def train_settings(experiment):
+    """What training computes from (no evaluation settings: changing those reruns no training)."""
+    exp = EXPERIMENTS[experiment]
+    return {"es": exp.es, "networks": exp.networks, "lifetime": exp.lifetime, "train_split": exp.train_split}
 
 
 def settings(experiment):

@@ -7,6 +7,7 @@ rule evaluate:
         bins=f"{RESULTS}/eval/{{experiment}}/{{learner}}/seed{{seed}}/bins.csv",
     params:
         settings=lambda w: settings(w.experiment),
+        code=code_hash("evaluate"),
         scale=SCALE,
     conda:
         CONDA_ENV
@@ -32,6 +33,8 @@ rule baselines:
         bins=f"{RESULTS}/eval/{{experiment}}/baselines/bins.csv",
     params:
         settings=lambda w: settings(w.experiment),
+        baselines=config["defaults"].get("baselines", {}),
+        code=code_hash("baselines"),
         scale=SCALE,
     conda:
         CONDA_ENV
@@ -59,6 +62,7 @@ rule aggregate:
         summary=f"{RESULTS}/aggregate/{{experiment}}/summary.csv",
     params:
         dirs=lambda w, input: sorted({str(Path(p).parent) for p in input}),
+        code=code_hash("aggregate"),
     conda:
         CONDA_ENV
     log:

@@ -11,6 +11,7 @@ rule figure:
         scale=SCALE,
         stem=lambda w, output: output.png[: -len(".png")],
         sources=figure_sources,
+        code=code_hash("figure"),
     conda:
         CONDA_ENV
     log:
@@ -40,6 +41,8 @@ rule verify:
         manifest=f"{RESULTS}/verify/manifest.json",
     params:
         claims=config.get("claims", {}),
+        figures=config.get("figures", {}),
+        code=code_hash("verify"),
         scale=SCALE,
         results=lambda w, output: str(Path(output.claims).parents[1]),
     conda:
