@@ -19,7 +19,7 @@ _COMMON = ("__init__.py", "cli.py", "config.py", "errors.py", "checkpoint.py", "
 _ROLLOUT = ("rollout.py", "progress.py")
 STAGE_CODE = {
     "train": _COMMON + _ROLLOUT + ("es.py", "train.py", "cost.py"),
-    "curve": _COMMON + ("figures.py",),
+    "curve": _COMMON + ("analysis.py", "figures.py"),
     "evaluate": _COMMON + _ROLLOUT + ("es.py", "train.py", "cost.py", "evaluate.py"),
     "baselines": _COMMON + _ROLLOUT + ("es.py", "train.py", "cost.py", "evaluate.py"),
     "aggregate": _COMMON + ("analysis.py",),
