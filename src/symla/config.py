@@ -137,7 +137,6 @@ class Experiment:
     networks: dict
     evaluation: dict
     baselines: dict = dataclasses.field(default_factory=dict)
-    claim: str = ""
 
 
 def job_resources(experiment: Experiment, learner_name: str, stage: str) -> dict:
@@ -182,8 +181,7 @@ def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Exp
         name=name, scale=scale, train_split=exp["train_split"], eval_splits=tuple(exp["eval_splits"]),
         learners=tuple(exp["learners"]), seeds=tuple(merged["seeds"]), lifetime=merged["lifetime"],
         es=merged["es"], networks=merged.get("networks", {}), evaluation=merged["evaluation"],
-        baselines=merged.get("baselines", {}),
-        claim=exp.get("claim", ""))
+        baselines=merged.get("baselines", {}))
 
 
 def build_learner(experiment: Experiment, learner: str):

@@ -22,9 +22,10 @@ from symla.rollout import lifetime_task, run_lifetimes
 DEFAULT_EVAL_SEED = 1000
 
 
-def lifetime_keys(experiment: Experiment, lifetimes: int | None = None):
+def lifetime_keys(experiment: Experiment):
+    """The meta-test lifetimes' keys: the same tasks for every learner and seed."""
     seed = experiment.evaluation.get("seed", DEFAULT_EVAL_SEED)
-    return jax.random.split(jax.random.PRNGKey(seed), lifetimes or experiment.evaluation["lifetimes"])
+    return jax.random.split(jax.random.PRNGKey(seed), experiment.evaluation["lifetimes"])
 
 
 def run_chunked(learner, split, params, keys, length, num_bins, chunk):

@@ -120,10 +120,11 @@ def verdict_page(claims: dict, prov: dict, forest_png, figures: dict) -> str:
                  "the training wall times above come from the runs' logs.</p>")
     versions = ", ".join(f"{e(k)} {e(v)}" for k, v in prov["versions"].items())
     commit = e(prov["commit"]) + (" (with uncommitted changes to the code or params)" if prov["dirty"] else "")
+    # the commit verify ran at; each run's own training facts are in the provenance table below
     return f"""<!doctype html><html lang=en><head><meta charset=utf-8><title>SymLA verdicts ({e(scale)})</title>
 <style>{STYLE}</style></head><body>
 <h1>SymLA reproduction: verdicts at scale {e(scale)}</h1>
-<p><b>{claims['passed']} of {claims['total']} checks pass</b> ({claim_tally(claims)}). Commit <code>{commit}</code>.</p>
+<p><b>{claims['passed']} of {claims['total']} checks pass</b> ({claim_tally(claims)}). Verified at commit <code>{commit}</code>.</p>
 <p class=small>Each check is a paired difference a &minus; b (or a alone) of a per-lifetime metric, judged by its 95%
 hierarchical bootstrap CI over meta-training seeds and, within each seed, meta-test lifetimes; thresholds are
 fixed in params.yaml and justified in README.md. Machine-readable: <code>verify/claims.json</code>.</p>
@@ -148,7 +149,7 @@ def landing_rst(claims: dict, prov: dict, figure_names) -> str:
     was reproduced, at which scale, by which commit, with links to the verdicts and figures."""
     lines = [f"SymLA reproduction (Kirsch et al., AAAI 2022) at scale **{claims['scale']}**: "
              f"**{claims['passed']} of {claims['total']} checks pass** ({claim_tally(claims)}), "
-             f"commit ``{prov['commit'][:12]}``{' with uncommitted changes' if prov['dirty'] else ''}. "
+             f"verified at commit ``{prov['commit'][:12]}``{' with uncommitted changes' if prov['dirty'] else ''}. "
              "ES meta-trains SymLA and MetaRNN, meta-tests them on held-out splits and judges every claim "
              "by a paired difference and its 95% hierarchical bootstrap CI over seeds and lifetimes.", "",
              "Verdict page with every statistic, forest plot and provenance: verdicts.html_; forest plot: forest.png_.", ""]

@@ -34,7 +34,3 @@ def permute_action(action, action_perm):
     """The learner's action i acts as environment action action_perm[i]."""
     return action_perm[action]
 
-
-def swap_rewards(type_rewards, i: int = 0, j: int = 1):
-    """Swap the rewards of two grid-world object types (the held-out task of claim 3)."""
-    return type_rewards.at[i].set(type_rewards[j]).at[j].set(type_rewards[i])
