@@ -41,14 +41,18 @@ needs_slurm = pytest.mark.skipif(slurm_ready() is not None, reason=str(slurm_rea
 @pytest.mark.slow
 @needs_slurm
 def test_smoke_dag_on_slurm_matches_local_run(smoke_run, tmp_path):
-    """Every kind of job (train, evaluate, baselines, aggregate, figure) of one experiment runs
+    """Every kind of job (train, curve, evaluate, baselines, aggregate, figure) of one experiment runs
     as a SLURM job and writes exactly the bytes of the local run. One experiment, not the whole
     DAG: the other two add 15 jobs of the same kinds and 7 minutes of CI, and test nothing more."""
     from symla.verify import build_manifest
 
     local_root, _ = smoke_run
     root = copy_workflow(tmp_path / "slurm")
-    targets = ["results/smoke/aggregate/bandits/summary.csv", "results/smoke/figures/claim1_bandits.png"]
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    targets = ["results/smoke/aggregate/bandits/summary.csv"]
+    targets += [f"results/smoke/figures/{name}.png" for name, spec in params["figures"].items()
+                if spec["experiment"] == "bandits"]
+    targets += [f"results/smoke/runs/bandits/{learner}/seed0/training_curve.png" for learner in ("symla", "metarnn")]
     out = run(["snakemake", *SLURM_PROFILE, *targets], root, timeout=1500)
     assert "has been submitted with SLURM jobid" in out.stdout + out.stderr
     on_slurm = build_manifest(root / "results/smoke")["files"]
