@@ -29,5 +29,5 @@ include: "workflow/rules/report.smk"
 
 rule all:
     input:
-        all_targets(),
+        [path for s in STAGES if s.kind in ("verify", "curve", "figure") for path in s.outs.values()],
     default_target: True

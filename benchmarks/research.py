@@ -98,12 +98,12 @@ def main():
                         help="keep checkpoints here (every 10 generations), so a long trial resumes "
                              "after a kill and a larger --generations continues it; default: a temp dir")
     parser.add_argument("--symla-gate-bias", default=None, metavar="INPUT,FORGET",
-                        help="diagnostic: SymLA's LSTM gate offsets instead of VSML's -5,5 (not a param yet)")
+                        help="SymLA's LSTM gate offsets instead of VSML's -5,5 (the same as "
+                             "--set networks.symla.gate_bias=[INPUT,FORGET]; kept for the table's older rows)")
     args = parser.parse_args()
     t0 = time.monotonic()
     if args.symla_gate_bias:
-        import symla.learners.symla as symla_module
-        symla_module.INPUT_BIAS, symla_module.FORGET_BIAS = map(float, args.symla_gate_bias.split(","))
+        args.set.append(f"networks.symla.gate_bias=[{args.symla_gate_bias}]")
     experiment = resolve_experiment(load_params("params.yaml", args.scale), args.experiment)
     experiment = apply_overrides(experiment, args.set)
     experiment = dataclasses.replace(experiment, es={**experiment.es, "generations": args.generations},

@@ -18,7 +18,7 @@ from symla.envs.splits import make_split
 from symla.learners import RandomPolicy
 from symla.learners.reference import reference_policy
 from symla.learners.reinforce import Reinforce
-from symla.rollout import run_lifetimes
+from symla.rollout import lifetime_keys, run_lifetimes
 
 
 def measure(learner, split, keys, lifetime):
@@ -38,7 +38,7 @@ def main():
     parser.add_argument("--lifetimes", type=int, default=256)
     args = parser.parse_args()
     split = make_split(args.split)
-    keys = jax.random.split(jax.random.PRNGKey(7), args.lifetimes)
+    keys = lifetime_keys(7, args.lifetimes)
     show = lambda name, values: print(f"{name:32s} reward {values[0]:8.3f}  rise {values[1]:7.3f}  late episode {values[2]:7.3f}",  # noqa: E731
                                       flush=True)
     show("random", measure(RandomPolicy(), split, keys, args.lifetime))

@@ -31,7 +31,7 @@ def test_bootstrap_is_deterministic_and_centred():
 
 def table(learner, split, values, seed_axis=True):
     values = np.atleast_2d(values)
-    rows = [{"learner": learner, "split": split, "seed": s if seed_axis else -1, "lifetime": i, "fitness": v}
+    rows = [{"learner": learner, "split": split, "seed": s if seed_axis else -1, "lifetime_index": i, "fitness": v}
             for s, row in enumerate(values) for i, v in enumerate(row)]
     return pd.DataFrame(rows)
 
@@ -147,7 +147,7 @@ def test_reference_policies_are_known_good_on_every_split_they_cover():
         assert set(lifetimes[lifetimes["learner"] == "reference"]["split"]) == set(exp.eval_splits)
         for split in exp.eval_splits:
             assert mean["reference", split] > mean["random", split] + 3.0, (split, mean)
-    cartpole = lifetimes[lifetimes["learner"] == "reference"].set_index(["split", "lifetime"])["fitness"]
+    cartpole = lifetimes[lifetimes["learner"] == "reference"].set_index(["split", "lifetime_index"])["fitness"]
     np.testing.assert_array_equal(cartpole["cartpole"].to_numpy(), cartpole["cartpole-permuted"].to_numpy())
     assert cartpole.mean() > -0.1  # at most one failure in ten 500-step lifetimes (random: ~22 each)
 
@@ -182,7 +182,7 @@ def test_metarnn_in_symlas_place_fails_the_control_permutation_claim():
     learner = MetaRNN(obs_size=4, num_actions=2, hidden_size=4)
     N = learner.hidden_size
     memorised = jax.tree.map(jnp.zeros_like, learner.init_params(jax.random.PRNGKey(0)))
-    rule = jnp.asarray(CartPoleController.gains) * jnp.asarray(CLASSIC_CONTROL["cartpole"][1])  # on scaled obs
+    rule = jnp.asarray(CartPoleController.gains) * jnp.asarray(CLASSIC_CONTROL["cartpole"][3])  # on scaled obs
     # Gates (i, f, g, o): input and output open, no memory; unit 0's cell input g is the rule.
     memorised["b"] = memorised["b"].at[0].set(10.0).at[N].set(-10.0).at[3 * N].set(10.0)
     memorised["w_x"] = memorised["w_x"].at[:4, 2 * N].set(rule)

@@ -185,14 +185,31 @@ def test_jit_and_vmap_over_a_batch_of_params():
 
 def test_layouts_are_hashable_and_bad_layouts_are_rejected():
     assert len({hash(layout) for layout in LAYOUTS.values()}) == len(LAYOUTS)
-    assert {n: GridWorld(layout).obs_size for n, layout in LAYOUTS.items()} == {
+    sizes = {n: GridWorld(layout).obs_size for n, layout in LAYOUTS.items()}
+    assert {n: sizes[n] for n in ("small", "small_sparse", "dense", "tiny", "small_walls", "ego", "corridor")} == {
         "small": 105, "small_sparse": 105, "dense": 484, "tiny": 75, "small_walls": 105, "ego": 6, "corridor": 4}
+    for name, layout in LAYOUTS.items():  # the size without JAX (symla.envs.catalog) is what the env emits
+        obs, _ = GridWorld(layout).reset(jax.random.PRNGKey(0))
+        assert obs.shape == (layout.obs_size,) == (sizes[name],), name
     with pytest.raises(ValueError, match="same length"):
         GridLayout("x", ("...", ".."), (ObjectType(1, 1.0, 0.0, 0.0),), 10)
     with pytest.raises(ValueError, match="not enough free cells"):
         GridLayout("x", ("#.",), (ObjectType(1, 1.0, 0.0, 0.0),), 10)
     with pytest.raises(ValueError, match="moves"):
         GridLayout("x", ("...",), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=4)
+
+
+def test_directions_observation_is_the_compact_one_as_four_binary_inputs_per_type():
+    """(up, left, down, right) per type: 1 where the compact sign of (row, col) is -1 / +1."""
+    import dataclasses
+
+    compact = GridWorld(LAYOUTS["ego"])
+    directions = GridWorld(dataclasses.replace(LAYOUTS["ego"], name="ego_directions", observation="directions"))
+    for seed in range(5):
+        _, s = compact.reset(jax.random.PRNGKey(seed))
+        sign = np.asarray(compact.get_obs(s)).reshape(-1, 2)
+        expected = np.concatenate([sign < 0, sign > 0], -1).astype(np.float32).reshape(-1)
+        np.testing.assert_array_equal(np.asarray(directions.get_obs(s)), expected)
 
 
 def test_compact_observation_is_the_sign_of_the_offset_to_the_nearest_active_object_of_each_type():

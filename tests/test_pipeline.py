@@ -127,6 +127,16 @@ def test_dvc_repro_matches_snakemake_and_pull_needs_no_rerun(smoke_run, tmp_path
     dry = run(["snakemake", "-n"], clone)
     assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout + dry.stderr
 
+    # DVC experiments: a changed evaluation setting reruns evaluation and what follows, never
+    # training; the metrics compare per check; another scale than dvc.yaml's is refused.
+    exp = run(["dvc", "exp", "run", "-S", "defaults.evaluation.seed=1001"], repo).stdout
+    assert "Running stage 'evaluate_bandits_symla_seed0'" in exp and "Running stage 'train_" not in exp, exp
+    shown = run(["dvc", "exp", "show", "--csv"], repo).stdout
+    assert "checks.c1_symla_arm_permutation_unchanged.difference" in shown and "claims_passed" in shown
+    refused = run(["dvc", "exp", "run", "-S", "scale=quick"], repo, check=False)
+    assert refused.returncode != 0 and "regenerate the stages" in refused.stdout + refused.stderr
+    assert not (repo / "results/quick").exists()
+
 
 @pytest.mark.parametrize("edit,message", [
     (("scale: smoke", "scale: huge"), "invalid value at 'scale': 'huge' is not one of ['smoke', 'quick', 'paper']"),
@@ -172,6 +182,74 @@ def test_readme_verdict_table_matches_the_committed_claims():
 
     claims = json.loads((REPO / "results/quick/verify/claims.json").read_text())
     assert verdict_table(claims) in (REPO / "README.md").read_text(), "run `symla readme-table --write README.md`"
+
+
+def _snakemake_jobs(root, *args):
+    """Every job of a forced dry run: {outputs: (rule, inputs, shell command)}."""
+    out = run(["snakemake", "-n", "-p", "--forceall", *args], root).stdout
+    jobs = {}
+    for block in out.split("\n\n"):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        head = next((line for line in lines if line.startswith(("rule ", "localrule "))), None)
+        if head is None or head.split()[-1] == "all:":
+            continue
+        field = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in lines if ":" in line}
+        outputs = frozenset(field["output"].split(", "))
+        inputs = frozenset(field["input"].split(", ")) if "input" in field else frozenset()
+        jobs[outputs] = (head.split()[-1].rstrip(":"), inputs, field.get("Shell command", ""))
+    return jobs
+
+
+def test_snakemake_and_dvc_run_one_graph(tmp_path):
+    """Both orchestrators come from one stage table (symla.stages): the same jobs, each with the
+    same inputs, outputs and command; only the settings jobs differ in where their settings come
+    from (Snakemake: its config; DVC: params.yaml)."""
+    from symla.stages import code_paths
+
+    root = copy_workflow(tmp_path)
+    jobs = _snakemake_jobs(root)
+    stages = yaml.safe_load(run(["symla", "dvc-yaml"], root).stdout)["stages"]
+    assert len(jobs) == len(stages) and len(stages) > 50
+    for name, stage in stages.items():
+        outs = frozenset(next(iter(o)) if isinstance(o, dict) else o for o in stage["outs"] + stage.get("metrics", []))
+        assert outs in jobs, f"DVC stage {name} is no Snakemake job"
+        rule, inputs, shell = jobs[outs]
+        assert name.startswith(rule), (name, rule)
+        kind = name.split("_")[0]
+        assert set(stage["deps"]) - set(code_paths(kind)) == inputs, name
+        if rule == "settings":
+            assert "settings --json" in shell and "settings --params params.yaml" in stage["cmd"]
+        else:
+            assert shell.split(" > ")[0] == stage["cmd"], name
+
+
+def test_parsing_the_workflow_imports_no_jax(tmp_path):
+    """Validation, the stage table, job sizes and the cost line need no JAX: a dry run with JAX,
+    gymnax and flax made unimportable still works (so it stays fast, and so does a SLURM job's start)."""
+    root = copy_workflow(tmp_path / "wf")
+    blocker = tmp_path / "blocked"
+    for module in ("jax", "jaxlib", "gymnax", "flax"):
+        (blocker / module).mkdir(parents=True)
+        (blocker / module / "__init__.py").write_text(f"raise ImportError('{module} imported while parsing')\n")
+    out = run(["snakemake", "-n", "--config", "scale=quick"], root, extra_env={"PYTHONPATH": str(blocker)})
+    assert "training runs" in out.stderr and "imported while parsing" not in out.stdout + out.stderr
+
+
+def test_config_overrides_reach_the_jobs_and_scales_stay_apart(tmp_path):
+    """A --configfile override is honoured end to end: the settings file a job reads holds it.
+    A settings file of one scale cannot be written under another scale's results."""
+    root = copy_workflow(tmp_path)
+    (root / "override.yaml").write_text("scales:\n  smoke:\n    es: {generations: 2}\n")
+    target = "results/smoke/settings/bandits/symla/train.json"
+    run(["snakemake", target, "--configfile", "override.yaml"], root)
+    settings = json.loads((root / target).read_text())
+    assert settings["experiment"]["es"]["generations"] == 2 and settings["experiment"]["scale"] == "smoke"
+    jobs = _snakemake_jobs(root, "--configfile", "override.yaml", "--config", "scale=quick")
+    assert any("results/quick/settings/bandits/symla/train.json" in outs for outs in jobs)
+    wrong = run(["symla", "settings", "--json", json.dumps(settings), "--out",
+                 "results/quick/settings/bandits/symla/train.json"], root, check=False)
+    assert wrong.returncode == 2 and "these are smoke-scale settings" in wrong.stderr
+    assert not (root / "results/quick").exists()
 
 
 def test_committed_dvc_yaml_matches_params():

@@ -20,7 +20,7 @@ def bins_table(rng, seeds=3, lifetimes=40, num_bins=5, learner="symla", split="s
     for s in range(seeds):
         for lt in range(lifetimes):
             for b in range(num_bins):
-                rows.append({"experiment": "e", "split": split, "learner": learner, "seed": s, "lifetime": lt,
+                rows.append({"experiment": "e", "split": split, "learner": learner, "seed": s, "lifetime_index": lt,
                              "bin": b, "reward": float(rng.normal(b + s)), "episodes": int(rng.integers(0, 3)),
                              "episode_return_sum": float(rng.uniform(0, 30))})
     return pd.DataFrame(rows)
@@ -32,7 +32,7 @@ def test_curve_band_is_the_claims_hierarchical_bootstrap():
     bins = bins_table(np.random.default_rng(0))
     curve = curve_summary(bins, "reward", samples=2000)
     for b in range(5):
-        wide = bins[bins["bin"] == b].pivot(index="seed", columns="lifetime", values="reward").to_numpy()
+        wide = bins[bins["bin"] == b].pivot(index="seed", columns="lifetime_index", values="reward").to_numpy()
         mean, low, high = hierarchical_bootstrap(wide, samples=2000)
         row = curve[curve["bin"] == b].iloc[0]
         assert row["mean"] == pytest.approx(mean)
@@ -54,7 +54,7 @@ def test_bars_are_summary_cis_and_failures_are_positive():
     """The bars' values and error bars are summary.csv's (hierarchical CIs), not a new bootstrap;
     CartPole failures (= -fitness) are drawn positive with the interval flipped."""
     rng = np.random.default_rng(2)
-    lifetimes = pd.DataFrame([{"split": "cartpole", "learner": lrn, "seed": s, "lifetime": i,
+    lifetimes = pd.DataFrame([{"split": "cartpole", "learner": lrn, "seed": s, "lifetime_index": i,
                                "fitness": -float(rng.poisson(10 if lrn == "random" else 3))}
                               for lrn in ("symla", "random") for s in range(2) for i in range(50)])
     summary = summary_table(lifetimes)
@@ -72,7 +72,7 @@ def test_figures_draw_without_empty_legend_entries(tmp_path):
     bins = pd.concat([bins_table(rng, learner="symla"), bins_table(rng, learner="reference")])
     bins.loc[bins["learner"] == "reference", "episodes"] = 0
     within_lifetime_figure(curve_summary(bins, "episode_return"), tmp_path / "w", "t", "episode_return", lifetime=100)
-    lifetimes = bins.groupby(["split", "learner", "seed", "lifetime"], as_index=False)["reward"].sum()
+    lifetimes = bins.groupby(["split", "learner", "seed", "lifetime_index"], as_index=False)["reward"].sum()
     lifetime_reward_figure(summary_table(lifetimes.rename(columns={"reward": "fitness"})), tmp_path / "b", "t")
     for stem in ("w", "b"):
         assert (tmp_path / f"{stem}.png").read_bytes()[:4] == b"\x89PNG"

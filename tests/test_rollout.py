@@ -112,3 +112,29 @@ def test_cpu_cache_chunk_caps_the_carried_state_per_chunk():
     assert 2048 % chunk == 0
     assert chunk * 8 * agent_bytes(learner, big) <= CPU_WORKING_SET_MB * 2**20
     assert 2 * chunk * 8 * agent_bytes(learner, big) > CPU_WORKING_SET_MB * 2**20  # the largest that fits
+
+
+@pytest.mark.parametrize("split_name", ["bandit-2arm", "bandit-5arm-permuted", "cartpole", "acrobot", "mountaincar",
+                                        "gridworld-tiny", "gridworld-ego", "gridworld-dense-swapped"])
+def test_memory_model_counts_exactly_the_carried_state(split_name):
+    """symla.memory sizes jobs without JAX (the workflow parses without it); its count of an
+    agent's carried bytes must equal what the rollout really carries, as jax.eval_shape sees it."""
+    from symla.config import Experiment, learner_shape
+    from symla.envs.catalog import parse_split
+    from symla.learners import MetaRNN
+    from symla.memory import agent_bytes
+
+    split = make_split(split_name)
+    for learner in (SymLA(), SymLA(hidden=(32,), message_norm=True),
+                    MetaRNN(obs_size=split.obs_size, num_actions=split.num_actions)):
+        params = learner.init_params(jax.random.PRNGKey(0))
+        state = jax.eval_shape(lambda p, k: learner.init_state(p, k, split.obs_size, split.num_actions),
+                               params, jax.random.PRNGKey(0))
+        task = jax.eval_shape(split.sample_task, jax.random.PRNGKey(0))
+        env = jax.eval_shape(split.reset, jax.random.PRNGKey(0), task)
+        carried = sum(int(np.prod(x.shape)) * x.dtype.itemsize for x in jax.tree.leaves((state, env)))
+        assert agent_bytes(learner, split) == carried
+        assert agent_bytes(learner, parse_split(split_name)) == carried  # the parse-time path
+    exp = Experiment("e", "smoke", 10, train_split=split_name, learners=("symla",), networks={"symla": {"hidden": [32]}})
+    shape = learner_shape(exp, "symla")  # what the workflow sizes jobs with: the settings, no JAX
+    assert agent_bytes(shape, parse_split(split_name)) == agent_bytes(SymLA(hidden=(32,)), split)

@@ -22,7 +22,7 @@ def add_within_lifetime_metrics(lifetimes: pd.DataFrame, bins: pd.DataFrame) -> 
     """Per lifetime: the change from the first third of the lifetime to the last third."""
     num_bins = int(bins["bin"].max()) + 1
     third = max(1, num_bins // 3)
-    keys = ["experiment", "split", "learner", "seed", "lifetime"]
+    keys = ["experiment", "split", "learner", "seed", "lifetime_index"]
     part = np.where(bins["bin"] < third, "early", np.where(bins["bin"] >= num_bins - third, "late", "mid"))
     grouped = bins.assign(part=part).groupby(keys + ["part"])[["reward", "episodes", "episode_return_sum"]].sum()
     wide = grouped.unstack("part")
@@ -60,9 +60,9 @@ def curve_summary(bins: pd.DataFrame, metric="reward", samples=1000, seed=BOOTST
     num_col, den_col = ("episode_return_sum", "episodes") if metric == "episode_return" else ("reward", None)
     rows = []
     for (split, learner), group in bins.groupby(["split", "learner"], sort=True):
-        seeds, lifetimes = np.unique(group["seed"]), np.unique(group["lifetime"])
+        seeds, lifetimes = np.unique(group["seed"]), np.unique(group["lifetime_index"])
         bin_ids = np.unique(group["bin"])
-        cube = group.set_index(["seed", "lifetime", "bin"]).reindex(
+        cube = group.set_index(["seed", "lifetime_index", "bin"]).reindex(
             pd.MultiIndex.from_product([seeds, lifetimes, bin_ids]))
         shape = (len(seeds), len(lifetimes), len(bin_ids))
         num = cube[num_col].to_numpy(np.float64).reshape(shape)
@@ -97,7 +97,7 @@ def side_values(table: pd.DataFrame, side: dict, metric: str, seeds=None) -> pd.
     if rows.empty:
         raise SymlaError(f"no meta-test results for learner {side['learner']!r} on split {side['split']!r}; "
                          "check the claim's experiment, learner and split names in params.yaml")
-    wide = rows.pivot(index="seed", columns="lifetime", values=metric)
+    wide = rows.pivot(index="seed", columns="lifetime_index", values=metric)
     if list(wide.index) == [-1] and seeds is not None:
         wide = pd.DataFrame(np.repeat(wide.values, len(seeds), 0), index=seeds, columns=wide.columns)
     return wide
@@ -137,16 +137,16 @@ def summary_table(lifetimes: pd.DataFrame) -> pd.DataFrame:
         for metric in METRICS:
             if metric not in group:
                 continue
-            wide = group.pivot(index="seed", columns="lifetime", values=metric)
+            wide = group.pivot(index="seed", columns="lifetime_index", values=metric)
             mean, low, high = hierarchical_bootstrap(wide.values)
             rows.append({"split": split, "learner": learner, "metric": metric, "mean": mean,
                          "ci_low": low, "ci_high": high, "seeds": wide.shape[0], "lifetimes": wide.shape[1]})
     return pd.DataFrame(rows)
 
 
-LIFETIME_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime", "fitness", "env_return", "episodes",
+LIFETIME_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime_index", "fitness", "env_return", "episodes",
                     "mean_episode_return")
-BIN_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime", "bin", "reward", "episodes",
+BIN_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime_index", "bin", "reward", "episodes",
                "episode_return_sum")
 MAY_BE_NAN = ("mean_episode_return",)  # undefined where no episode ended
 
@@ -194,11 +194,11 @@ def read_meta_test_tables(dirs):
     k = {int(t["bin"].max()) + 1 for _, t in bins if len(t)}
     for path, t in lifetimes:
         for key, g in t.groupby(group):
-            if len(n) > 1 or not np.array_equal(np.sort(g["lifetime"].to_numpy()), np.arange(len(g))):
+            if len(n) > 1 or not np.array_equal(np.sort(g["lifetime_index"].to_numpy()), np.arange(len(g))):
                 raise SymlaError(f"{path}: {dict(zip(group, key))} has {len(g)} lifetimes, others "
                                  f"{sorted(n)}; rerun the evaluation that writes it")
     for path, t in bins:
-        counts = t.groupby(group + ["lifetime"])["bin"].agg(["count", "min", "max"])
+        counts = t.groupby(group + ["lifetime_index"])["bin"].agg(["count", "min", "max"])
         if len(k) > 1 or not ((counts["count"] == max(k)) & (counts["min"] == 0) & (counts["max"] == max(k) - 1)).all():
             raise SymlaError(f"{path}: not every lifetime has bins 0..{max(k) - 1}; rerun the evaluation that writes it")
         per_group = counts.groupby(level=group).size()

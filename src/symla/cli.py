@@ -10,44 +10,108 @@ import sys
 from pathlib import Path
 
 
-def _add_common(p, experiment=True):
-    p.add_argument("--params", default="params.yaml", help="path to params.yaml (default: %(default)s)")
+def _add_common(p, experiment=True, learner=False):
+    """How a command gets its settings: the settings file the workflow resolved for it
+    (--settings), or params.yaml resolved here (--params, --scale, --experiment: by hand)."""
+    p.add_argument("--settings", help="the job's settings file (results/<scale>/settings/...json), written by "
+                                      "`symla settings`; what the workflow passes")
+    p.add_argument("--params", default="params.yaml", help="without --settings: path to params.yaml (default: %(default)s)")
     p.add_argument("--scale", choices=["smoke", "quick", "paper"], default=None,
-                   help="override the scale set in params.yaml")
+                   help="without --settings: override the scale set in params.yaml")
     if experiment:
-        p.add_argument("--experiment", required=True, help="experiment name from params.yaml")
+        p.add_argument("--experiment", help="without --settings: experiment name from params.yaml")
+    if learner:
+        p.add_argument("--learner", help="without --settings: symla or metarnn")
 
 
 def _add_force(p, text="replace tables of another identity in --out-dir (default: refuse)"):
     p.add_argument("--force", action="store_true", help=text)
 
 
-def cmd_train(args):
-    from symla.config import load_params, resolve_experiment
-    from symla.train import train
+def read_settings(path, stage: str) -> dict:
+    """A settings file written by `symla settings` for a ``stage`` job, or a one-line error."""
+    import json
 
-    params = load_params(args.params, args.scale)
-    experiment = resolve_experiment(params, args.experiment)
-    if args.seed not in experiment.seeds:
-        print(f"note: seed {args.seed} is not among the experiment's seeds {list(experiment.seeds)}",
-              file=sys.stderr)
-    _check_learner(experiment, args.learner)
-    train(experiment, args.learner, args.seed, args.out, quiet=args.quiet, force=args.force)
-
-
-def _check_learner(experiment, learner):
     from symla.errors import SymlaError
 
-    if learner not in experiment.learners:
-        raise SymlaError(f"unknown learner {learner!r} for experiment {experiment.name!r}; "
-                         f"choose one of {', '.join(experiment.learners)}")
+    try:
+        settings = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise SymlaError(f"settings file {path} does not exist; the workflow writes it with `symla settings` "
+                         "(snakemake and dvc repro run that stage first)") from None
+    except (OSError, ValueError) as err:
+        raise SymlaError(f"{path} is not a settings file written by `symla settings` ({err})") from None
+    if not isinstance(settings, dict) or settings.get("kind") != "symla-settings" or settings.get("stage") != stage:
+        raise SymlaError(f"{path} is not the settings of a {stage} job (it is for "
+                         f"{settings.get('stage') if isinstance(settings, dict) else 'nothing'}); pass the "
+                         f"{stage} settings file")
+    return settings
 
 
-def _experiment(args):
-    from symla.config import load_params, resolve_experiment
+def _experiment(args, stage: str):
+    """(experiment, learner) of a train, evaluate or baselines job: from its settings file, or
+    resolved from params.yaml when the command is run by hand."""
+    from symla.config import experiment_from_settings, load_params, resolve_experiment
+    from symla.errors import SymlaError
 
-    params = load_params(args.params, args.scale)
-    return params, resolve_experiment(params, args.experiment)
+    learner = getattr(args, "learner", None)
+    if args.settings:
+        settings = read_settings(args.settings, stage)
+        if learner and learner != settings["learner"]:
+            raise SymlaError(f"{args.settings} is for learner {settings['learner']!r}, not {learner!r}")
+        return experiment_from_settings(settings), settings["learner"]
+    if not args.experiment:
+        raise SymlaError("give --settings (a settings file), or --experiment with --params")
+    experiment = resolve_experiment(load_params(args.params, args.scale), args.experiment)
+    if stage != "baselines":
+        if not learner:
+            raise SymlaError(f"give --learner ({' or '.join(experiment.learners)})")
+        if learner not in experiment.learners:
+            raise SymlaError(f"unknown learner {learner!r} for experiment {experiment.name!r}; "
+                             f"choose one of {', '.join(experiment.learners)}")
+    return experiment, learner
+
+
+def cmd_train(args):
+    from symla.train import train
+
+    experiment, learner = _experiment(args, "train")
+    if experiment.seeds and args.seed not in experiment.seeds:
+        print(f"note: seed {args.seed} is not among the experiment's seeds {list(experiment.seeds)}",
+              file=sys.stderr)
+    train(experiment, learner, args.seed, args.out, quiet=args.quiet, force=args.force)
+
+
+def cmd_settings(args):
+    """Write one job's settings file: given as JSON (Snakemake resolved it from its config), or
+    resolved from params.yaml (DVC), found by its path in the stage table."""
+    import json
+
+    from symla.checkpoint import atomic_write_text
+    from symla.config import load_params
+    from symla.errors import SymlaError
+    from symla.outputs import check_scale_namespace
+    from symla.stages import build_stages, settings_json
+
+    if args.json is not None:
+        try:
+            settings = json.loads(args.json)
+        except ValueError as err:
+            raise SymlaError(f"--json is not JSON ({err})") from None
+        if not isinstance(settings, dict) or settings.get("kind") != "symla-settings":
+            raise SymlaError("--json is not a job's settings (symla.stages writes them)")
+    else:
+        params = load_params(args.params, args.scale)
+        wanted = Path(args.out).as_posix()
+        found = [s for s in build_stages(params) if s.kind == "settings" and s.outs["json"] == wanted]
+        if not found:
+            raise SymlaError(f"{args.out} is not a settings file of scale {params['scale']!r} in {args.params}; "
+                             "if you changed the scale or the experiments, regenerate the stages: "
+                             "`symla dvc-yaml > dvc.yaml`")
+        settings = found[0].settings
+    scale = settings.get("scale") or settings.get("experiment", {}).get("scale")
+    check_scale_namespace(args.out, scale)
+    atomic_write_text(args.out, settings_json(settings))
 
 
 TABLES = ("lifetimes.csv", "bins.csv")
@@ -83,12 +147,11 @@ def cmd_evaluate(args):
     from symla.evaluate import evaluate_checkpoint
     from symla.outputs import check_scale_namespace, guard_outputs
 
-    _, experiment = _experiment(args)
-    _check_learner(experiment, args.learner)
+    experiment, learner = _experiment(args, "evaluate")
     check_scale_namespace(args.out_dir, experiment.scale)
-    identity = _meta_test_identity(experiment, learner=args.learner, seed=args.seed)
+    identity = _meta_test_identity(experiment, learner=learner, seed=args.seed)
     guard_outputs(args.out_dir, TABLES, identity, args.force)
-    tables = evaluate_checkpoint(experiment, args.learner, args.seed, args.checkpoint)
+    tables = evaluate_checkpoint(experiment, learner, args.seed, args.checkpoint)
     _write_tables(args.out_dir, *tables, {**identity, "checkpoint_sha256": sha256_file(args.checkpoint)})
 
 
@@ -96,7 +159,7 @@ def cmd_baselines(args):
     from symla.evaluate import evaluate_baselines
     from symla.outputs import check_scale_namespace, guard_outputs
 
-    _, experiment = _experiment(args)
+    experiment, _ = _experiment(args, "baselines")
     check_scale_namespace(args.out_dir, experiment.scale)
     identity = _meta_test_identity(experiment, learner="baselines")
     guard_outputs(args.out_dir, TABLES, identity, args.force)
@@ -119,7 +182,7 @@ def cmd_aggregate(args):
     check_writable(out)
     clean_stale_tmp(out, {"lifetimes.csv", "bins.csv", "summary.csv"})
     lifetimes, bins = read_meta_test_tables(args.inputs)
-    keys = ["learner", "split", "seed", "lifetime"]
+    keys = ["learner", "split", "seed", "lifetime_index"]
     lifetimes = add_within_lifetime_metrics(lifetimes, bins).sort_values(keys, kind="stable")
     bins = bins.sort_values(keys + ["bin"], kind="stable")
     write_csv(out / "lifetimes.csv", lifetimes)
@@ -127,27 +190,41 @@ def cmd_aggregate(args):
     write_csv(out / "summary.csv", summary_table(lifetimes))
 
 
+def _figure_settings(args) -> dict:
+    """A figure job's settings: its settings file, or resolved from params.yaml by hand."""
+    from symla.config import load_params, resolve_experiment
+    from symla.errors import SymlaError
+
+    if args.settings:
+        return read_settings(args.settings, "figure")
+    if not args.name:
+        raise SymlaError("give --settings (a settings file), or --name with --params")
+    params = load_params(args.params, args.scale)
+    if args.name not in params.get("figures", {}):
+        raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
+    spec = params["figures"][args.name]
+    return {"scale": params["scale"], "name": args.name, "figure": spec,
+            "lifetime": resolve_experiment(params, spec["experiment"]).lifetime}
+
+
 def cmd_figure(args):
     from pathlib import Path
 
     from symla import figures
     from symla.analysis import _read_csv, curve_summary
-    from symla.config import load_params, resolve_experiment
     from symla.errors import SymlaError
     from symla.outputs import check_scale_namespace, check_writable
 
-    params = load_params(args.params, args.scale)
-    if args.name not in params.get("figures", {}):
-        raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
-    spec = params["figures"][args.name]
-    check_scale_namespace(args.out, params["scale"])
+    settings = _figure_settings(args)
+    spec, scale, name = settings["figure"], settings["scale"], settings["name"]
+    check_scale_namespace(args.out, scale)
     check_writable(Path(args.out).parent)
     if spec["kind"] == "training":
         if not args.train_logs:
-            raise SymlaError(f"figure {args.name!r} is a training figure; give the runs' train_log.csv files with --train-logs")
+            raise SymlaError(f"figure {name!r} is a training figure; give the runs' train_log.csv files with --train-logs")
         logs = {}
         for path in map(Path, args.train_logs):
-            check_scale_namespace(path, params["scale"])
+            check_scale_namespace(path, scale)
             if not path.parent.name.startswith("seed"):
                 raise SymlaError(f"{path} is not runs/<experiment>/<learner>/seed<N>/train_log.csv")
             table = _read_csv(path, ("generation", "fitness_mean", "fitness_centre"))
@@ -155,22 +232,21 @@ def cmd_figure(args):
         figures.training_figure(logs, args.out, spec["title"])
         return
     if not args.aggregate_dir:
-        raise SymlaError(f"figure {args.name!r} is drawn from aggregated tables; give --aggregate-dir")
+        raise SymlaError(f"figure {name!r} is drawn from aggregated tables; give --aggregate-dir")
     agg = Path(args.aggregate_dir)
-    check_scale_namespace(agg, params["scale"])
+    check_scale_namespace(agg, scale)
     if spec["kind"] == "lifetime_reward":
         table = _read_csv(agg / "summary.csv", ("split", "learner", "metric", "mean", "ci_low", "ci_high"),
                           may_be_nan=("mean", "ci_low", "ci_high"))  # undefined metrics, e.g. no episode ended
         figures.lifetime_reward_figure(table, args.out, spec["title"], spec.get("splits"), spec.get("metric", "fitness"))
     else:
         metric = spec.get("metric", "reward")
-        bins = _read_csv(agg / "bins.csv", ("split", "learner", "seed", "lifetime", "bin", "reward", "episodes",
+        bins = _read_csv(agg / "bins.csv", ("split", "learner", "seed", "lifetime_index", "bin", "reward", "episodes",
                                              "episode_return_sum"))
         if spec.get("splits"):
             bins = bins[bins["split"].isin(spec["splits"])]
-        lifetime = resolve_experiment(params, spec["experiment"]).lifetime
         figures.within_lifetime_figure(curve_summary(bins, metric), args.out, spec["title"], metric,
-                                       spec.get("splits"), lifetime)
+                                       spec.get("splits"), settings["lifetime"])
 
 
 def cmd_verify(args):
@@ -179,19 +255,18 @@ def cmd_verify(args):
     from symla.checkpoint import atomic_write_text
     from symla.config import load_params
     from symla.errors import SymlaError
-    from symla.verify import build_manifest, verify_claims, write_json
+    from symla.verify import build_manifest, metrics_summary, verify_claims, write_json
 
     from symla.outputs import check_scale_namespace, check_writable
 
-    params = load_params(args.params, args.scale)
+    params = read_settings(args.settings, "verify") if args.settings else load_params(args.params, args.scale)
     for path in (args.aggregate_dir, args.results_dir, args.out_dir):
         check_scale_namespace(path, params["scale"])
     out = Path(args.out_dir)
     check_writable(out)
     claims = verify_claims(params, args.aggregate_dir)
     write_json(out / "claims.json", claims)
-    write_json(out / "summary.json", {"claims_passed": claims["passed"], "claims_total": claims["total"],
-                                      **{k: int(v["passed"]) for k, v in claims["claims"].items()}})
+    write_json(out / "summary.json", metrics_summary(claims))
     from symla import figures, report
 
     figures.forest_plot(claims, out / "forest")
@@ -282,9 +357,17 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="symla", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
+    p = sub.add_parser("settings", help="write one job's settings file (the workflow's first stage)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--json", help="the settings as JSON (Snakemake resolved them from its config)")
+    source.add_argument("--params", help="params.yaml: resolve them here (DVC)")
+    p.add_argument("--scale", choices=["smoke", "quick", "paper"], default=None,
+                   help="with --params: override the scale set in params.yaml")
+    p.add_argument("--out", required=True, help="results/<scale>/settings/<job>.json")
+    p.set_defaults(func=cmd_settings)
+
     p = sub.add_parser("train", help="meta-train one learner with ES (resumes from its checkpoint)")
-    _add_common(p)
-    p.add_argument("--learner", required=True, help="symla or metarnn")
+    _add_common(p, learner=True)
     p.add_argument("--seed", type=int, required=True, help="meta-training seed")
     p.add_argument("--out", required=True, help="run directory for checkpoints, log and curve")
     p.add_argument("--quiet", action="store_true", help="no progress output")
@@ -292,8 +375,7 @@ def build_parser():
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="meta-test a trained checkpoint on its experiment's held-out splits")
-    _add_common(p)
-    p.add_argument("--learner", required=True, help="symla or metarnn")
+    _add_common(p, learner=True)
     p.add_argument("--seed", type=int, required=True, help="meta-training seed of the checkpoint")
     p.add_argument("--checkpoint", required=True, help="meta_params.msgpack written by `symla train`")
     p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv and bins.csv")
@@ -317,7 +399,7 @@ def build_parser():
 
     p = sub.add_parser("figure", help="draw one figure of params.yaml's `figures` (PNG and PDF)")
     _add_common(p, experiment=False)
-    p.add_argument("--name", required=True, help="figure name from params.yaml")
+    p.add_argument("--name", help="without --settings: figure name from params.yaml")
     p.add_argument("--aggregate-dir", help="aggregate directory of the figure's experiment (table figures)")
     p.add_argument("--train-logs", nargs="+", help="runs/<experiment>/<learner>/seed<N>/train_log.csv (training figures)")
     p.add_argument("--out", required=True, help="output path without suffix (writes .png and .pdf)")

@@ -89,12 +89,12 @@ def validate_params(params, source="params.yaml") -> dict:
     if errors:
         raise _schema_error(errors[0], source)
     _check_references(params, source)
-    from symla.envs.splits import UnknownSplitError, make_split
+    from symla.envs.catalog import UnknownSplitError, parse_split
 
     for name, exp in params["experiments"].items():
         for split in [exp["train_split"], *exp["eval_splits"]]:
             try:
-                make_split(split)
+                parse_split(split)
             except UnknownSplitError as err:
                 raise SymlaError(f"{source}: experiments.{name}: {err}") from None
         for scale in SCALES:
@@ -124,33 +124,101 @@ def load_params(path="params.yaml", scale: str | None = None) -> dict:
 
 @dataclasses.dataclass(frozen=True)
 class Experiment:
-    """One experiment fully resolved at one scale."""
+    """One experiment fully resolved at one scale: what its jobs compute from. A job's settings
+    file (``stage_settings``) holds only the fields its stage reads; the rest keep their empty
+    defaults, so a stage cannot depend on a setting by accident."""
 
     name: str
     scale: str
-    train_split: str
-    eval_splits: tuple
-    learners: tuple
-    seeds: tuple
     lifetime: int
-    es: dict
-    networks: dict
-    evaluation: dict
+    train_split: str = ""
+    eval_splits: tuple = ()
+    learners: tuple = ()
+    seeds: tuple = ()
+    es: dict = dataclasses.field(default_factory=dict)
+    networks: dict = dataclasses.field(default_factory=dict)
+    evaluation: dict = dataclasses.field(default_factory=dict)
     baselines: dict = dataclasses.field(default_factory=dict)
 
 
+# The fields of an Experiment each stage kind reads (besides name, scale and lifetime). MetaRNN is
+# sized to the largest split it runs on, so its training also reads the evaluation splits.
+STAGE_FIELDS = {
+    "train": ("learners", "train_split", "es", "networks"),
+    "evaluate": ("learners", "train_split", "es", "networks", "eval_splits", "evaluation"),
+    "baselines": ("eval_splits", "evaluation", "baselines"),
+}
+PADDED_LEARNERS = ("metarnn",)
+
+
+def stage_settings(experiment: Experiment, stage: str, learner: str | None = None) -> dict:
+    """What a train, evaluate or baselines job of ``learner`` computes from: the content of its
+    settings file (JSON-ready). Scoped, so an edit reruns only the stages that read it."""
+    fields = STAGE_FIELDS[stage] + (("eval_splits",) if learner in PADDED_LEARNERS else ())
+    out = {"name": experiment.name, "scale": experiment.scale, "lifetime": experiment.lifetime}
+    for field in fields:
+        value = getattr(experiment, field)
+        if field == "learners":
+            value = [learner]
+        elif field == "networks":
+            value = {learner: value[learner]} if learner in value else {}
+        out[field] = list(value) if isinstance(value, tuple) else value
+    return {"kind": "symla-settings", "stage": stage, "learner": learner, "experiment": out}
+
+
+def experiment_from_settings(settings: dict) -> Experiment:
+    exp = dict(settings["experiment"])
+    for field in ("eval_splits", "learners", "seeds"):
+        if field in exp:
+            exp[field] = tuple(exp[field])
+    return Experiment(**exp)
+
+
+def _split_sizes(name: str) -> tuple[int, int]:
+    """(observation size, actions) of a split; only gymnax ids need building (JAX) for it."""
+    from symla.envs.catalog import parse_split
+
+    spec = parse_split(name)
+    if spec.obs_size is None:
+        from symla.envs.splits import make_split
+
+        split = make_split(name)
+        return split.obs_size, split.num_actions
+    return spec.obs_size, spec.num_actions
+
+
+def learner_settings(experiment: Experiment, learner: str) -> dict:
+    """The learner's constructor settings; MetaRNN is padded to the largest split it must run on."""
+    if learner not in experiment.learners:
+        raise SymlaError(f"learner {learner!r} is not part of experiment {experiment.name!r} "
+                         f"(learners: {', '.join(experiment.learners)})")
+    settings = dict(experiment.networks.get(learner, {}))
+    if learner in PADDED_LEARNERS:
+        sizes = [_split_sizes(s) for s in (experiment.train_split, *experiment.eval_splits)]
+        settings.setdefault("obs_size", max(o for o, _ in sizes))
+        settings.setdefault("num_actions", max(a for _, a in sizes))
+    return settings
+
+
+def learner_shape(experiment: Experiment, learner: str):
+    """The learner's static settings (symla.shapes), without JAX: for sizes, memory and cost."""
+    from symla.shapes import SETTINGS
+
+    return SETTINGS[learner](**learner_settings(experiment, learner))
+
+
 def job_resources(experiment: Experiment, learner_name: str, stage: str) -> dict:
-    """mem_mb (and whether a GPU is wanted) for a train or evaluate job of this size."""
-    from symla.envs.splits import make_split
+    """mem_mb for a train or evaluate job of this size (no JAX: the workflow calls it while parsing)."""
+    from symla.envs.catalog import parse_split
     from symla.memory import job_mem_mb, member_chunk
 
-    learner = build_learner(experiment, learner_name)
+    learner = learner_shape(experiment, learner_name)
     if stage == "train":
-        es, split = experiment.es, make_split(experiment.train_split)
+        es, split = experiment.es, parse_split(experiment.train_split)
         members = member_chunk(learner, split, es) or 2 * es["pairs"]
         return {"mem_mb": job_mem_mb(learner, split, members * es["lifetimes_per_member"])}
     chunk = experiment.evaluation.get("chunk", experiment.evaluation["lifetimes"])
-    return {"mem_mb": max(job_mem_mb(learner, make_split(s), chunk) for s in experiment.eval_splits)}
+    return {"mem_mb": max(job_mem_mb(learner, parse_split(s), chunk) for s in experiment.eval_splits)}
 
 
 REQUIRED_ES = ("noise_std", "learning_rate", "fitness_shaping", "checkpoint_every", "pairs",
@@ -185,19 +253,10 @@ def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Exp
 
 
 def build_learner(experiment: Experiment, learner: str):
-    """The learner of an experiment; MetaRNN is padded to the largest split it must run on."""
-    from symla.envs.splits import make_split
+    """The learner of an experiment (symla.learners), built from ``learner_settings``."""
     from symla.learners import make_learner
 
-    if learner not in experiment.learners:
-        raise SymlaError(f"learner {learner!r} is not part of experiment {experiment.name!r} "
-                         f"(learners: {', '.join(experiment.learners)})")
-    settings = dict(experiment.networks.get(learner, {}))
-    if learner == "metarnn":
-        splits = [make_split(s) for s in (experiment.train_split, *experiment.eval_splits)]
-        settings.setdefault("obs_size", max(s.obs_size for s in splits))
-        settings.setdefault("num_actions", max(s.num_actions for s in splits))
-    return make_learner(learner, **settings)
+    return make_learner(learner, **learner_settings(experiment, learner))
 
 
 def figure_inputs(spec: dict, experiment: Experiment, root: str) -> list[str]:

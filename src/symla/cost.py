@@ -10,7 +10,7 @@ replaces it (benchmarks/paper_generation.py). Estimates, good to a factor of abo
 
 import shutil
 
-FLOP_PER_CELL_TICK = 2 * 49 * 64 + 2 * 2 * 16 * 8  # gate matmul + readouts = 6784 = 2 * 53 * 64
+from symla.shapes import FLOP_PER_CELL_TICK  # noqa: F401 (benchmarks/paper_cost.py reads it here)
 
 DEVICE_RATES = {
     "cpu": {"flops": 100e9, "env_steps_per_s": 5e5},
@@ -27,11 +27,8 @@ def cells_per_step(learner, split):
 
 
 def learner_flops_per_step(learner, split):
-    cells = cells_per_step(learner, split)
-    if cells is not None:
-        return cells * learner.ticks * FLOP_PER_CELL_TICK
-    n, d = learner.hidden_size, learner.input_size
-    return learner.ticks * 2 * (d + n) * 4 * n + 2 * n * learner.num_actions
+    """``learner``: a learner or its settings (symla.shapes); ``split``: a Split or SplitSpec."""
+    return learner.flops_per_step(split.obs_size, split.num_actions)
 
 
 def training_env_steps(es: dict, lifetime: int) -> int:

@@ -13,19 +13,19 @@ import pandas as pd
 
 from symla import checkpoint
 from symla.config import Experiment, build_learner
+from symla.envs.catalog import parse_split
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.learners import RandomPolicy
 from symla.learners.reference import reference_policy
-from symla.rollout import lifetime_task, run_lifetimes
+from symla.rollout import lifetime_keys, lifetime_task, run_lifetimes
 
 DEFAULT_EVAL_SEED = 1000
 
 
-def lifetime_keys(experiment: Experiment):
+def meta_test_keys(experiment: Experiment):
     """The meta-test lifetimes' keys: the same tasks for every learner and seed."""
-    seed = experiment.evaluation.get("seed", DEFAULT_EVAL_SEED)
-    return jax.random.split(jax.random.PRNGKey(seed), experiment.evaluation["lifetimes"])
+    return lifetime_keys(experiment.evaluation.get("seed", DEFAULT_EVAL_SEED), experiment.evaluation["lifetimes"])
 
 
 def run_chunked(learner, split, params, keys, length, num_bins, chunk):
@@ -48,7 +48,7 @@ def to_tables(result, ids: dict):
     ep_sum = np.asarray(result.bin_episode_return).sum(1)
     lifetimes = pd.DataFrame({
         **{k: [v] * n for k, v in ids.items()},
-        "lifetime": np.arange(n),
+        "lifetime_index": np.arange(n),
         "fitness": np.asarray(result.fitness, np.float64),
         "env_return": np.asarray(result.env_return, np.float64),
         "episodes": episodes.astype(np.int64),
@@ -56,7 +56,7 @@ def to_tables(result, ids: dict):
     })
     bins = pd.DataFrame({
         **{k: [v] * (n * num_bins) for k, v in ids.items()},
-        "lifetime": np.repeat(np.arange(n), num_bins),
+        "lifetime_index": np.repeat(np.arange(n), num_bins),
         "bin": np.tile(np.arange(num_bins), n),
         "reward": np.asarray(result.bin_reward, np.float64).reshape(-1),
         "episodes": np.asarray(result.bin_episodes).reshape(-1).astype(np.int64),
@@ -107,7 +107,7 @@ def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed
     hand-written REINFORCE learner (hyperparameters ``reinforce``) beside it."""
     learner, params, meta = load_any_checkpoint(path)
     hand = baseline_learner("reinforce", settings=reinforce or {})
-    keys = np.asarray(jax.random.split(jax.random.PRNGKey(seed), lifetimes))
+    keys = np.asarray(lifetime_keys(seed, lifetimes))
     tables, bin_tables = [], []
     for split_name in split_names:
         split = make_split(split_name)
@@ -139,36 +139,60 @@ def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, pa
     return _evaluate(experiment, learner, params, {"learner": learner_name, "seed": seed}, splits)
 
 
+def _policy_baseline(make):
+    """A baseline that is a policy run like a learner: ``make(experiment, split)`` gives
+    (policy, the split to run it on) or None where it does not apply."""
+    def run(experiment, split, runs):
+        made = make(experiment, split)
+        if made is None:
+            return None
+        policy, run_on = made
+        if run_on.name not in runs:  # a permuted split's reference runs as its twin, once
+            runs[run_on.name] = _evaluate(experiment, policy, {}, {"learner": None, "seed": -1}, [run_on.name])
+        return tuple(t.assign(split=split.name) for t in runs[run_on.name])
+    return run
+
+
+def _best_arm(experiment, split, runs):
+    """Bandits: the best arm's expected reward over the lifetime (no rollout: a number per task)."""
+    if parse_split(split.name).family != "bandit":
+        return None
+    tasks = jax.vmap(lambda k: lifetime_task(split, k))(meta_test_keys(experiment))
+    best = np.asarray(tasks.env_params.arm_probs.max(1), np.float64) * experiment.lifetime
+    table = pd.DataFrame({"experiment": experiment.name, "split": split.name, "learner": None, "seed": -1,
+                          "lifetime_index": np.arange(len(best)), "fitness": best, "env_return": best,
+                          "episodes": 0, "mean_episode_return": np.nan})
+    return table, None
+
+
+# The baselines beside every learner, in table order: a uniform random policy, the hand-written
+# REINFORCE yardstick, a known-good reference policy (symla.learners.reference) and, on bandits,
+# the best arm. Each gives (lifetimes, bins) tables for one split, or None where it does not apply.
+BASELINES = {
+    "random": _policy_baseline(lambda experiment, split: (RandomPolicy(), split)),
+    "reinforce": _policy_baseline(lambda experiment, split: (baseline_learner("reinforce", experiment), split)),
+    "reference": _policy_baseline(lambda experiment, split: reference_policy(split)),
+    "best_arm": _best_arm,
+}
+
+
 def evaluate_baselines(experiment: Experiment, splits=None):
-    """The random policy and the hand-written REINFORCE learner on every split; the known-good
-    reference policy where there is one (symla.learners.reference), and for bandits the best
-    arm's expected reward."""
-    lifetimes, bins = _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, splits)
-    hand, hand_bins = _evaluate(experiment, baseline_learner("reinforce", experiment), {},
-                                {"learner": "reinforce", "seed": -1}, splits)
-    oracle, oracle_bins, reference_runs = [hand], [hand_bins], {}
-    for split_name in splits or experiment.eval_splits:
-        split = make_split(split_name)
-        if reference := reference_policy(split):
-            policy, twin = reference  # a permuted split runs as its twin: same lifetimes, run once
-            if twin.name not in reference_runs:
-                reference_runs[twin.name] = _evaluate(experiment, policy, {}, {"learner": "reference", "seed": -1},
-                                                      [twin.name])
-            lt, bn = reference_runs[twin.name]
-            oracle.append(lt.assign(split=split_name))
-            oracle_bins.append(bn.assign(split=split_name))
-        if hasattr(split.env, "num_arms"):
-            tasks = jax.vmap(lambda k: lifetime_task(split, k))(lifetime_keys(experiment))
-            best = np.asarray(tasks.env_params.arm_probs.max(1), np.float64) * experiment.lifetime
-            oracle.append(pd.DataFrame({"experiment": experiment.name, "split": split_name, "learner": "best_arm",
-                                        "seed": -1, "lifetime": np.arange(len(best)), "fitness": best,
-                                        "env_return": best, "episodes": 0, "mean_episode_return": np.nan}))
-    return pd.concat([lifetimes, *oracle], ignore_index=True), pd.concat([bins, *oracle_bins], ignore_index=True)
+    """Every baseline of BASELINES on every split of the experiment, on the same lifetimes."""
+    lifetimes, bins = [], []
+    for name, baseline in BASELINES.items():
+        runs = {}
+        for split_name in splits or experiment.eval_splits:
+            tables = baseline(experiment, make_split(split_name), runs)
+            if tables is not None:
+                lifetimes.append(tables[0].assign(learner=name))
+                if tables[1] is not None:
+                    bins.append(tables[1].assign(learner=name))
+    return pd.concat(lifetimes, ignore_index=True), pd.concat(bins, ignore_index=True)
 
 
 def _evaluate(experiment, learner, params, ids, splits):
     tables, bin_tables = [], []
-    keys = np.asarray(lifetime_keys(experiment))
+    keys = np.asarray(meta_test_keys(experiment))
     chunk = min(experiment.evaluation.get("chunk", len(keys)), len(keys))
     for split_name in splits or experiment.eval_splits:
         split = make_split(split_name)

@@ -7,22 +7,26 @@ to be under 8 on CPU for SymLA (the gate pre-activations are the largest tempora
 state). Nothing per step is kept, so lifetime length does not enter.
 """
 
-import jax
-import numpy as np
+import math
+
+from symla.envs.catalog import parse_split
 
 XLA_TEMPORARY_FACTOR = 8
 BASE_PROCESS_MB = 1500  # python, jax, compiled executables
+UNKNOWN_ENV_BYTES = 4096  # a gymnax id's state before it is built (parse time only)
 
 
 def agent_bytes(learner, split) -> int:
-    """Bytes of one agent's carried state (learner + environment + observation)."""
-    params = learner.init_params(jax.random.PRNGKey(0))
-    shapes = jax.eval_shape(lambda p, k: learner.init_state(p, k, split.obs_size, split.num_actions),
-                            params, jax.random.PRNGKey(0))
-    task = jax.eval_shape(split.sample_task, jax.random.PRNGKey(0))
-    env = jax.eval_shape(split.reset, jax.random.PRNGKey(0), task)
-    leaves = jax.tree.leaves(shapes) + jax.tree.leaves(env)
-    return int(sum(np.prod(x.shape) * x.dtype.itemsize for x in leaves))
+    """Bytes of one agent's carried state (learner + environment + observation), from static
+    sizes alone: ``learner`` is a learner or its settings (symla.shapes), ``split`` a Split or a
+    SplitSpec (symla.envs.catalog). tests/test_rollout.py checks it against jax.eval_shape."""
+    spec = parse_split(split.name)
+    obs_size = split.obs_size if split.obs_size is not None else spec.obs_size
+    num_actions = split.num_actions if split.num_actions is not None else spec.num_actions
+    if obs_size is None:  # a gymnax id at parse time: sizes are known once it is built
+        return UNKNOWN_ENV_BYTES
+    env = spec.env_state_bytes if spec.env_state_bytes is not None else 4 * obs_size + 64
+    return learner.state_bytes(obs_size, num_actions) + env
 
 
 def agents_that_fit(learner, split, memory_mb: float) -> int:
@@ -33,7 +37,7 @@ def agents_that_fit(learner, split, memory_mb: float) -> int:
 def job_mem_mb(learner, split, agents: int) -> int:
     """mem_mb to request for a job that runs ``agents`` lifetimes at once."""
     need = BASE_PROCESS_MB + XLA_TEMPORARY_FACTOR * agents * agent_bytes(learner, split) / 2**20
-    return int(np.ceil(need / 500.0) * 500)
+    return int(math.ceil(need / 500.0) * 500)
 
 
 CPU_WORKING_SET_MB = 16  # carried agent state per chunk that stays in a CPU's caches

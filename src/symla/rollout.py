@@ -26,17 +26,28 @@ class LifetimeResult:
     trace: dict | None = None  # per-step arrays, only with record=True
 
 
+def lifetime_keys(seed: int, count: int):
+    """Keys of ``count`` lifetimes from one seed: lifetime i of every split, learner and baseline
+    uses key i, so their results pair up (the meta-test's common random numbers)."""
+    return jax.random.split(jax.random.PRNGKey(seed), count)
+
+
+def _key_parts(key):
+    """A lifetime key's four independent parts: task, reset, learner state, steps."""
+    return jax.random.split(key, 4)
+
+
 def lifetime_task(split, key):
     """The task a lifetime with ``key`` faces (what run_lifetime samples first)."""
-    return split.sample_task(jax.random.split(key, 4)[0])
+    return split.sample_task(_key_parts(key)[0])
 
 
 def run_lifetime(learner, split, params, key, length: int, num_bins: int = 10,
                  record: bool = False) -> LifetimeResult:
     """Run one lifetime of ``length`` steps; everything random derives from ``key``."""
     num_bins = max(1, min(num_bins, length))
-    _, k_reset, k_state, k_steps = jax.random.split(key, 4)
-    task = lifetime_task(split, key)
+    k_task, k_reset, k_state, k_steps = _key_parts(key)
+    task = split.sample_task(k_task)
     obs, env_state = split.reset(k_reset, task)
     learner_state = learner.init_state(params, k_state, split.obs_size, split.num_actions)
     zero = jnp.zeros((), jnp.float32)

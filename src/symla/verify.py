@@ -19,7 +19,7 @@ from symla.analysis import claim_statistic
 from symla.checkpoint import atomic_write_text, sha256_file
 from symla.errors import SymlaError
 
-MANIFEST_PATTERNS = ("runs/**/meta_params.msgpack", "eval/**/*.csv", "aggregate/**/*.csv",
+MANIFEST_PATTERNS = ("settings/**/*.json", "runs/**/meta_params.msgpack", "eval/**/*.csv", "aggregate/**/*.csv",
                      "figures/**/*.png", "figures/**/*.pdf", "runs/**/training_curve.png",
                      "verify/forest.png", "verify/forest.pdf")
 
@@ -61,6 +61,15 @@ def verify_claims(params: dict, aggregate_dir) -> dict:
                           "a": claim["a"], "b": claim.get("b"), **claim_statistic(tables[exp], claim)}
     return {"kind": "symla-claims", "scale": params["scale"], "claims": verdicts,
             "passed": sum(v["passed"] for v in verdicts.values()), "total": len(verdicts)}
+
+
+def metrics_summary(claims: dict) -> dict:
+    """DVC's metrics (verify/summary.json): the pass count and, per check, its paired difference,
+    CI, threshold and pass (1/0), so `dvc exp show` and `dvc metrics diff` compare reproductions."""
+    checks = {name: {"difference": v["difference"], "ci_low": v["ci_low"], "ci_high": v["ci_high"],
+                     "threshold": v["threshold"], "pass": int(v["passed"])}
+              for name, v in claims["claims"].items()}
+    return {"claims_passed": claims["passed"], "claims_total": claims["total"], "checks": checks}
 
 
 def _read_json(path) -> dict:

@@ -1,11 +1,11 @@
+import json
 import os
-import shlex
 import sys
 from pathlib import Path
 
-from symla.config import figure_inputs, job_resources, resolve_experiment, validate_params
+from symla.config import job_resources, resolve_experiment, validate_params
 from symla.errors import SymlaError
-from symla.stages import code_hash
+from symla.stages import build_stages, code_hash, output_patterns, settings_json
 
 try:
     validate_params(config, "params.yaml")
@@ -16,7 +16,7 @@ SCALE = config["scale"]
 RESULTS = f"results/{SCALE}"
 CONDA_ENV = "../envs/symla.yaml"
 # Jobs run `python -m symla.cli`: Snakemake's own interpreter first on PATH (with --sdm conda the
-# rule's environment comes first instead); shell commands put the package source (src/) on
+# rule's environment comes first instead); the stage commands put the package source (src/) on
 # PYTHONPATH, so the code that runs is the code in this checkout.
 envvars:
     "PATH",
@@ -24,7 +24,11 @@ envvars:
 
 _search_path = os.environ["PATH"]
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), _search_path])
+# Resolved once, from Snakemake's config (params.yaml plus any --config/--configfile): every job
+# reads its settings file, written by the settings rule from this, never params.yaml.
 EXPERIMENTS = {name: resolve_experiment(config, name, SCALE) for name in config["experiments"]}
+STAGES = build_stages(config)
+_BY_OUTPUT = {path: stage for stage in STAGES for path in stage.outs.values()}
 
 
 wildcard_constraints:
@@ -32,26 +36,23 @@ wildcard_constraints:
     learner="symla|metarnn",
 
 
-def run_dir(experiment, learner, seed):
-    return f"{RESULTS}/runs/{experiment}/{learner}/seed{seed}"
+def stage(kind, wildcards):
+    """The stage of the table (symla.stages) that this rule's job is."""
+    first = next(iter(output_patterns(kind, RESULTS).values()))
+    return _BY_OUTPUT[first.format(**dict(wildcards.items()))]
 
 
-def runs():
-    """(experiment, learner, seed) of every meta-training run at this scale."""
-    return [(e, l, s) for e, exp in EXPERIMENTS.items() for l in exp.learners for s in exp.seeds]
+def outputs(kind):
+    """The rule's output patterns, from the table."""
+    return output_patterns(kind, RESULTS)
 
 
-def train_settings(experiment):
-    """What training computes from (no evaluation settings: changing those reruns no training)."""
-    exp = EXPERIMENTS[experiment]
-    return {"es": exp.es, "networks": exp.networks, "lifetime": exp.lifetime, "train_split": exp.train_split}
+def deps(kind):
+    return lambda w: list(stage(kind, w).deps)
 
 
-def settings(experiment):
-    """The resolved settings of an experiment: a rule's params, so a change reruns it."""
-    exp = EXPERIMENTS[experiment]
-    return {"es": exp.es, "networks": exp.networks, "lifetime": exp.lifetime,
-            "train_split": exp.train_split, "evaluation": exp.evaluation, "eval_splits": list(exp.eval_splits)}
+def cmd(kind):
+    return lambda w: stage(kind, w).cmd
 
 
 def uses_gpu():
@@ -59,36 +60,17 @@ def uses_gpu():
     return SCALE == "paper"
 
 
-def all_targets():
-    targets = [f"{RESULTS}/verify/claims.json"]
-    targets += [f"{run_dir(*r)}/training_curve.png" for r in runs()]
-    targets += [f"{RESULTS}/figures/{name}.png" for name in config.get("figures", {})]
-    return targets
-
-
-def figure_inputs_of(name):
-    spec = config["figures"][name]
-    return figure_inputs(spec, EXPERIMENTS[spec["experiment"]], RESULTS)
-
-
-def figure_sources(wildcards, input):
-    """The figure command's input flags: training logs, or the directory of the aggregated tables."""
-    if config["figures"][wildcards.name]["kind"] == "training":
-        return f"--train-logs {' '.join(shlex.quote(f) for f in input)}"
-    return f"--aggregate-dir {shlex.quote(os.path.dirname(input[0]))}"
-
-
 def training_cost():
     """One line before any work: env steps and estimated hours of this scale's training."""
     from symla import cost
-    from symla.config import build_learner
-    from symla.envs.splits import make_split
+    from symla.config import learner_shape
+    from symla.envs.catalog import parse_split
 
     device, steps, hours, runs_n, worst = cost.local_device(), 0, 0.0, 0, 0.0
     for name, exp in EXPERIMENTS.items():
         run_steps = cost.training_env_steps(exp.es, exp.lifetime)
         for learner in exp.learners:
-            h = cost.estimate_hours(build_learner(exp, learner), make_split(exp.train_split), run_steps, device)
+            h = cost.estimate_hours(learner_shape(exp, learner), parse_split(exp.train_split), run_steps, device)
             steps += run_steps * len(exp.seeds)
             hours += h * len(exp.seeds)
             runs_n += len(exp.seeds)

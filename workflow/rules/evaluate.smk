@@ -1,14 +1,12 @@
 rule evaluate:
     """Meta-test one checkpoint on every held-out split of its experiment (many lifetimes)."""
     input:
-        f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/meta_params.msgpack",
+        deps("evaluate"),
     output:
-        lifetimes=f"{RESULTS}/eval/{{experiment}}/{{learner}}/seed{{seed}}/lifetimes.csv",
-        bins=f"{RESULTS}/eval/{{experiment}}/{{learner}}/seed{{seed}}/bins.csv",
+        **outputs("evaluate"),
     params:
-        settings=lambda w: settings(w.experiment),
+        cmd=cmd("evaluate"),
         code=code_hash("evaluate"),
-        scale=SCALE,
     conda:
         CONDA_ENV
     log:
@@ -21,21 +19,18 @@ rule evaluate:
         runtime=lambda w: 30 if SCALE != "paper" else 240,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:
-        "PYTHONPATH=src python -m symla.cli evaluate --params params.yaml --scale {params.scale:q} --experiment {wildcards.experiment:q}"
-        " --learner {wildcards.learner:q} --seed {wildcards.seed:q} --checkpoint {input:q}"
-        " --out-dir \"$(dirname {output.lifetimes:q})\" > {log:q} 2>&1"
+        "{params.cmd} > {log:q} 2>&1"
 
 
 rule baselines:
-    """The random policy and a known-good reference (on bandits the best arm) on the same lifetimes."""
+    """Random policy, the REINFORCE yardstick and a known-good reference on the same lifetimes."""
+    input:
+        deps("baselines"),
     output:
-        lifetimes=f"{RESULTS}/eval/{{experiment}}/baselines/lifetimes.csv",
-        bins=f"{RESULTS}/eval/{{experiment}}/baselines/bins.csv",
+        **outputs("baselines"),
     params:
-        settings=lambda w: settings(w.experiment),
-        baselines=config["defaults"].get("baselines", {}),
+        cmd=cmd("baselines"),
         code=code_hash("baselines"),
-        scale=SCALE,
     conda:
         CONDA_ENV
     log:
@@ -46,22 +41,17 @@ rule baselines:
         mem_mb=2000,
         runtime=30,
     shell:
-        "PYTHONPATH=src python -m symla.cli baselines --params params.yaml --scale {params.scale:q} --experiment {wildcards.experiment:q}"
-        " --out-dir \"$(dirname {output.lifetimes:q})\" > {log:q} 2>&1"
+        "{params.cmd} > {log:q} 2>&1"
 
 
 rule aggregate:
     """Tidy tables of one experiment across learners, seeds and baselines; summary with 95% CIs."""
     input:
-        lambda w: [f"{RESULTS}/eval/{w.experiment}/{l}/seed{s}/lifetimes.csv"
-                   for l in EXPERIMENTS[w.experiment].learners for s in EXPERIMENTS[w.experiment].seeds]
-        + [f"{RESULTS}/eval/{w.experiment}/baselines/lifetimes.csv"],
+        deps("aggregate"),
     output:
-        lifetimes=f"{RESULTS}/aggregate/{{experiment}}/lifetimes.csv",
-        bins=f"{RESULTS}/aggregate/{{experiment}}/bins.csv",
-        summary=f"{RESULTS}/aggregate/{{experiment}}/summary.csv",
+        **outputs("aggregate"),
     params:
-        dirs=lambda w, input: sorted({str(Path(p).parent) for p in input}),
+        cmd=cmd("aggregate"),
         code=code_hash("aggregate"),
     conda:
         CONDA_ENV
@@ -70,4 +60,4 @@ rule aggregate:
     benchmark:
         f"{RESULTS}/benchmarks/aggregate/{{experiment}}.tsv"
     shell:
-        "PYTHONPATH=src python -m symla.cli aggregate --inputs {params.dirs:q} --out-dir \"$(dirname {output.lifetimes:q})\" > {log:q} 2>&1"
+        "{params.cmd} > {log:q} 2>&1"

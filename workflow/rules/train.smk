@@ -1,13 +1,28 @@
-rule train:
-    """Meta-train one learner with ES; a rerun resumes from the run's state.msgpack."""
+rule settings:
+    """What one job computes from: its scoped part of the resolved experiment (symla.stages)."""
     output:
-        meta_params=f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/meta_params.msgpack",
-        log_csv=f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/train_log.csv",
+        outputs("settings")["json"],
     params:
-        settings=lambda w: train_settings(w.experiment),
+        json=lambda w: settings_json(stage("settings", w).settings),
+        code=code_hash("settings"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{RESULTS}/logs/settings/{{target}}.log",
+    localrule: True
+    shell:
+        "PYTHONPATH=src python -m symla.cli settings --json {params.json:q} --out {output:q} > {log:q} 2>&1"
+
+
+rule train:
+    """Meta-train one learner with ES; a rerun resumes from the run's newest checkpoint."""
+    input:
+        deps("train"),
+    output:
+        **outputs("train"),
+    params:
+        cmd=cmd("train"),
         code=code_hash("train"),
-        scale=SCALE,
-        out=lambda w: run_dir(w.experiment, w.learner, w.seed),
     conda:
         CONDA_ENV
     log:
@@ -20,24 +35,24 @@ rule train:
         runtime=lambda w: 60 if SCALE != "paper" else 1440,
         gpu=lambda w: 1 if uses_gpu() else 0,
     shell:
-        "PYTHONPATH=src python -m symla.cli train --params params.yaml --scale {params.scale:q} --experiment {wildcards.experiment:q}"
-        " --learner {wildcards.learner:q} --seed {wildcards.seed:q} --out {params.out:q} > {log:q} 2>&1"
+        "{params.cmd} > {log:q} 2>&1"
 
 
 rule curve:
     """One run's training curve, drawn from its log (its own job: figure code is not training code)."""
     input:
-        f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/train_log.csv",
+        deps("curve"),
     output:
         png=report(
-            f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/training_curve.png",
+            outputs("curve")["png"],
             caption="../report/training_curve.rst",
             category="Training curves",
             subcategory="{experiment}",
             labels={"learner": "{learner}", "seed": "{seed}"},
         ),
-        pdf=f"{RESULTS}/runs/{{experiment}}/{{learner}}/seed{{seed}}/training_curve.pdf",
+        pdf=outputs("curve")["pdf"],
     params:
+        cmd=cmd("curve"),
         code=code_hash("curve"),
     conda:
         CONDA_ENV
@@ -46,4 +61,4 @@ rule curve:
     benchmark:
         f"{RESULTS}/benchmarks/curve/{{experiment}}/{{learner}}/seed{{seed}}.tsv"
     shell:
-        "PYTHONPATH=src python -m symla.cli curve --log {input:q} > {log:q} 2>&1"
+        "{params.cmd} > {log:q} 2>&1"

@@ -9,7 +9,6 @@ probabilities are traced env params, not part of the static layout, so a task di
 batch of params to vmap over, and a held-out split can swap rewards without touching the dynamics.
 """
 
-import dataclasses
 from typing import Any
 
 import jax
@@ -18,94 +17,7 @@ import numpy as np
 from flax import struct
 from gymnax.environments import environment, spaces
 
-# Action 0 stays; then the 4 axis moves (up, down, left, right); then the 4 diagonals, which only
-# layouts with moves=9 use. (row, col) offsets.
-MOVES = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
-
-
-@dataclasses.dataclass(frozen=True)
-class ObjectType:
-    """``count`` objects paying ``reward`` on collection, ending the episode with ``term_prob``
-    and reappearing each step they are absent with ``respawn_prob``."""
-
-    count: int
-    reward: float
-    term_prob: float
-    respawn_prob: float
-
-
-@dataclasses.dataclass(frozen=True)
-class GridLayout:
-    """A static map ('#' wall, '.' free; moving off the map is blocked like a wall), its object
-    types and episode length. Frozen and hashable because the env is a static jit argument."""
-
-    name: str
-    rows: tuple[str, ...]
-    object_types: tuple[ObjectType, ...]
-    max_steps: int
-    moves: int = 9
-    observation: str = "map"  # "map": LPG's binary map; "compact": egocentric offsets (below)
-
-    def __post_init__(self):
-        if not self.rows or len({len(r) for r in self.rows}) != 1:
-            raise ValueError(f"layout {self.name!r}: every row must have the same length")
-        if set("".join(self.rows)) - set("#."):
-            raise ValueError(f"layout {self.name!r}: rows may only contain '#' and '.'")
-        if self.moves not in (5, 9):
-            raise ValueError(f"layout {self.name!r}: moves must be 5 or 9")
-        if self.observation not in ("map", "compact"):
-            raise ValueError(f"layout {self.name!r}: observation must be 'map' or 'compact'")
-        # Reset needs a distinct cell for the agent and every object; this also guarantees that
-        # a respawning object always finds a free cell.
-        free = sum(r.count(".") for r in self.rows)
-        if free < 1 + sum(t.count for t in self.object_types):
-            raise ValueError(f"layout {self.name!r}: not enough free cells for the agent and objects")
-
-    @property
-    def height(self) -> int:
-        return len(self.rows)
-
-    @property
-    def width(self) -> int:
-        return len(self.rows[0])
-
-
-def _open(height: int, width: int) -> tuple[str, ...]:
-    return tuple("." * width for _ in range(height))
-
-
-def _objects(*specs) -> tuple[ObjectType, ...]:
-    return tuple(ObjectType(*s) for s in specs)
-
-
-# The LPG training layouts (Oh et al. 2020, appendix), plus two small ones of our own.
-LAYOUTS: dict[str, GridLayout] = {
-    "small": GridLayout("small", _open(5, 7), _objects((2, 1.0, 0.0, 0.05), (2, -1.0, 0.5, 0.1)), 500),
-    "small_sparse": GridLayout("small_sparse", _open(5, 7),
-                               _objects((1, 1.0, 1.0, 1.0), (2, -1.0, 1.0, 1.0)), 50),
-    # Three object types: the two -1 types differ in termination and respawn probability.
-    "dense": GridLayout("dense", _open(11, 11),
-                        _objects((2, 1.0, 0.0, 0.05), (1, -1.0, 0.5, 0.1), (1, -1.0, 0.0, 0.5)), 500),
-    # For CPU-scale experiments: 3 x 5 x 5 = 75 inputs, 5 actions.
-    "tiny": GridLayout("tiny", _open(5, 5), _objects((1, 1.0, 0.0, 0.05), (1, -1.0, 0.0, 0.05)), 100,
-                       moves=5),
-    # [ours] Within-lifetime learnable (quick scale, claims 3 and 4): 5x5, 5 actions, the compact
-    # egocentric observation (2 inputs per type: 6), three object types with different dynamics.
-    "ego": GridLayout("ego", _open(5, 5), _objects((2, 1.0, 0.0, 0.1), (2, -1.0, 0.0, 0.5), (1, -1.0, 0.5, 0.1)),
-                      100, moves=5, observation="compact"),
-    # [ours] Curriculum stage before "ego": a 1x4 corridor, one good and one bad object that
-    # respawn at once, the same compact observation.
-    "corridor": GridLayout("corridor", _open(1, 4), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 1.0)),
-                           100, moves=5, observation="compact"),
-    # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
-    "small_walls": GridLayout("small_walls", (".......",
-                                              "..#....",
-                                              "..#.#..",
-                                              "....#..",
-                                              "......."),
-                              _objects((2, 1.0, 0.0, 0.05), (2, -1.0, 0.5, 0.1)), 500),
-}
-
+from symla.envs.layouts import LAYOUTS, MOVES, GridLayout, ObjectType  # noqa: F401 (re-exported)
 
 @struct.dataclass
 class EnvState(environment.EnvState):
@@ -149,9 +61,8 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
                                  np.int32)
         self.num_types = len(layout.object_types)
         self.num_objects = len(self.obj_type)
-        self.obs_shape = ((1 + self.num_types, self.height, self.width) if layout.observation == "map"
-                          else (self.num_types, 2))
-        self.obs_size = int(np.prod(self.obs_shape))
+        self.obs_shape = layout.obs_shape
+        self.obs_size = layout.obs_size
         self.moves = np.array(MOVES[: layout.moves], np.int32)
 
     @property
@@ -216,7 +127,10 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         object index on ties), 0 and 0 when none is active: 2T inputs that say where to go,
         egocentrically, and nothing about which type is which."""
         if self.layout.observation == "compact":
-            return self._compact_obs(state)
+            return self._compact_obs(state).reshape(-1)
+        if self.layout.observation == "directions":
+            sign = self._compact_obs(state)  # [T, 2]
+            return jnp.concatenate([sign < 0, sign > 0], -1).astype(jnp.float32).reshape(-1)
         grid = jnp.zeros(self.obs_shape, jnp.float32)
         grid = grid.at[0, state.agent_pos[0], state.agent_pos[1]].set(1.0)
         rows = jnp.where(state.obj_active, state.obj_pos[:, 0], self.height)
@@ -231,7 +145,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
                              2 * (self.height + self.width))  # [T, N]
         nearest = jnp.argmin(per_type, axis=1)  # [T]
         present = state.obj_active[nearest] & (obj_type[nearest] == jnp.arange(self.num_types))
-        return jnp.where(present[:, None], jnp.sign(offset[nearest]), 0).astype(jnp.float32).reshape(-1)
+        return jnp.where(present[:, None], jnp.sign(offset[nearest]), 0).astype(jnp.float32)
 
     def is_terminated(self, state, params) -> jax.Array:
         return jnp.array(False)  # termination is a coin flip on collection, drawn in step_env

@@ -13,20 +13,12 @@ import jax.numpy as jnp
 
 from symla.envs.transforms import pad_last
 from symla.errors import ConfigValueError
+from symla.shapes import MetaRNNSettings
 
 
 @dataclasses.dataclass(frozen=True)
-class MetaRNN:
-    """obs_size / num_actions: the fixed (padded) sizes the LSTM is built for."""
-
-    obs_size: int
-    num_actions: int
-    hidden_size: int = 64
-    ticks: int = 2
-
-    @property
-    def input_size(self) -> int:
-        return self.obs_size + self.num_actions + 1
+class MetaRNN(MetaRNNSettings):
+    """An LSTM of the static settings in MetaRNNSettings (symla.shapes)."""
 
     def init_params(self, key):
         N, D = self.hidden_size, self.input_size

@@ -70,9 +70,14 @@ class CompactSeeker(FixedPolicy):
 
     type_rewards: tuple
     moves: tuple
+    observation: str = "compact"  # or "directions": per type (up, left, down, right) as 0/1
 
     def step(self, params, state, obs, prev_action, reward):
-        offsets = jnp.asarray(obs).reshape(len(self.type_rewards), 2)
+        if self.observation == "directions":
+            d = jnp.asarray(obs).reshape(len(self.type_rewards), 2, 2)  # [T, (negative, positive), (row, col)]
+            offsets = d[:, 1] - d[:, 0]
+        else:
+            offsets = jnp.asarray(obs).reshape(len(self.type_rewards), 2)
         present = jnp.abs(offsets).sum(1) > 0
         rewards = jnp.asarray(self.type_rewards, jnp.float32)
         best = jnp.argmax(jnp.where(present & (rewards > 0), rewards, -jnp.inf))
@@ -86,13 +91,13 @@ def reference_policy(split):
     from symla.envs.gridworld import GridWorld
     from symla.envs.splits import make_split
 
-    twin = make_split(split.name.replace("-permuted", "")) if split.permute_obs or split.permute_actions else split
+    twin = make_split(split.twin)
     if isinstance(twin.env, GridWorld):
         env = twin.env
         rewards = twin.sample_env_params(None).type_rewards  # fixed per grid-world split
         moves = tuple(tuple(int(v) for v in m) for m in env.moves)
-        if env.layout.observation == "compact":
-            return CompactSeeker(tuple(float(r) for r in rewards), moves), twin
+        if env.layout.observation in ("compact", "directions"):
+            return CompactSeeker(tuple(float(r) for r in rewards), moves, env.layout.observation), twin
         return GreedyCollector(env.height, env.width, tuple(float(r) for r in rewards), moves), twin
     if twin.name == "cartpole":
         return CartPoleController(tuple(twin.obs_scale)), twin

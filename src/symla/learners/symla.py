@@ -40,8 +40,8 @@ import math
 import jax
 import jax.numpy as jnp
 
-FORGET_BIAS = 5.0  # VSML: a new cell keeps its state ...
-INPUT_BIAS = -5.0  # ... and writes little, so it starts out weight-like.
+from symla.shapes import FORGET_BIAS, INPUT_BIAS, SymLASettings  # noqa: F401 (VSML's gate offsets)
+
 LOGIT_BOUND = 100.0  # VSML bounds logits as 100 * tanh(x / 100).
 
 
@@ -58,30 +58,9 @@ def _matmul(x, w):
 
 
 @dataclasses.dataclass(frozen=True)
-class SymLA:
-    """Static settings of a SymLA network; the meta-parameters never depend on layer sizes.
-
-    hidden: widths of hidden layers (empty tuple = VSML's single layer, inputs to outputs).
-    cell_size: H, the size of h and c of every cell. message_size: M.
-    ticks: micro ticks per environment step. message_norm: LayerNorm on messages between
-    layers (VSML's deep variant).
-    """
-
-    hidden: tuple = ()
-    cell_size: int = 16
-    message_size: int = 8
-    ticks: int = 2
-    message_norm: bool = False
-
-    def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
-        if self.cell_size < 2 or self.message_size < 1 or self.ticks < 1:
-            raise ValueError("SymLA needs cell_size >= 2, message_size >= 1 and ticks >= 1")
-
-    @property
-    def input_size(self) -> int:
-        """Width of x_ab: fm (M), bm (M), reward (1), fo (M), bo (M)."""
-        return 4 * self.message_size + 1
+class SymLA(SymLASettings):
+    """A SymLA network of the static settings in SymLASettings (symla.shapes); the
+    meta-parameters never depend on layer sizes."""
 
     def init_params(self, key):
         """Shared cell parameters, weights drawn with std 1/sqrt(fan_in) as in VSML."""
@@ -97,10 +76,6 @@ class SymLA:
             "w_bwd": jax.random.normal(k_b, (H, M)) / math.sqrt(H),
             "b_bwd": jnp.zeros((M,)),
         }
-
-    def layer_sizes(self, obs_size: int, num_actions: int):
-        sizes = (obs_size, *self.hidden, num_actions)
-        return list(zip(sizes[:-1], sizes[1:], strict=False))
 
     def init_state(self, params, key, obs_size: int, num_actions: int):
         """Fresh lifetime state: h = 0; the first half of c ~ truncated N(0, 1/n_in), rest 0.
@@ -183,7 +158,8 @@ class SymLA:
         w_x = params["w_x"]
         dtype = w_x.dtype
         s = self._gate_scale(dtype)
-        bias = jnp.asarray([INPUT_BIAS] * H + [FORGET_BIAS] * H + [0.0] * (2 * H), dtype)
+        input_bias, forget_bias = self.gate_bias
+        bias = jnp.asarray([input_bias] * H + [forget_bias] * H + [0.0] * (2 * H), dtype)
         w = {"h": params["w_h"] * s, "fo": w_x[2 * M + 1:3 * M + 1] * s, "bo": w_x[3 * M + 1:] * s,
              "w_fwd": params["w_fwd"], "b_fwd": params["b_fwd"],
              "w_bwd": params["w_bwd"], "b_bwd": params["b_bwd"]}
