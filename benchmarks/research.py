@@ -32,6 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from symla.analysis import add_within_lifetime_metrics
+from symla.checkpoint import load, sha256_file
 from symla.config import load_params, resolve_experiment
 from symla.evaluate import _evaluate, baseline_learner
 from symla.learners import RandomPolicy
@@ -61,9 +62,9 @@ def apply_overrides(experiment, sets):
     return dataclasses.replace(experiment, **fields)
 
 
-def snr_at_start(trainer, seed, pairs, lifetimes):
+def snr_at_start(trainer, seed, pairs, lifetimes, centre=None):
     """Signal: RMS over pairs of the true paired difference; noise: per-lifetime std of it."""
-    state = trainer.init(seed)
+    state = trainer.init(seed, centre)
     population, _ = trainer.strategy.ask(jax.random.PRNGKey(seed + 99), state, trainer.strategy.default_params)
     population = jax.tree.map(lambda x: jnp.concatenate([x[:pairs], x[trainer.pairs:trainer.pairs + pairs]]), population)
     keys = jax.random.split(jax.random.PRNGKey(seed + 7), (pairs, lifetimes))
@@ -97,6 +98,9 @@ def main():
     parser.add_argument("--run-dir", default=None,
                         help="keep checkpoints here (every 10 generations), so a long trial resumes "
                              "after a kill and a larger --generations continues it; default: a temp dir")
+    parser.add_argument("--init-from", default=None, metavar="META_PARAMS",
+                        help="curriculum: start the search centre at a previous run's meta_params.msgpack "
+                             "(e.g. a --run-dir of an earlier stage) instead of the initial meta-parameters")
     parser.add_argument("--symla-gate-bias", default=None, metavar="INPUT,FORGET",
                         help="SymLA's LSTM gate offsets instead of VSML's -5,5 (the same as "
                              "--set networks.symla.gate_bias=[INPUT,FORGET]; kept for the table's older rows)")
@@ -110,7 +114,10 @@ def main():
                                      evaluation={**experiment.evaluation, "lifetimes": args.test_lifetimes,
                                                  "chunk": min(args.test_lifetimes, 256)})
     trainer = make_trainer(experiment, args.learner)
-    signal, noise, need = snr_at_start(trainer, args.seed, args.snr_pairs, args.snr_lifetimes)
+    centre = None
+    if args.init_from:
+        centre, _ = load(args.init_from, trainer.learner.init_params(jax.random.PRNGKey(0)))
+    signal, noise, need = snr_at_start(trainer, args.seed, args.snr_pairs, args.snr_lifetimes, centre)
     snr = signal * np.sqrt(experiment.es["lifetimes_per_member"]) / noise
     fitness_blocks, test, swapped, cartpole = "-", "-", "-", "-"
     if not args.snr_only:
@@ -118,10 +125,13 @@ def main():
         # Everything that changes what is trained, except the generation count (so it continues).
         identity = {"experiment": args.experiment, "learner": args.learner, "scale": args.scale,
                     "seed": args.seed, "set": sorted(args.set), "gate_bias": args.symla_gate_bias}
+        if args.init_from:
+            identity["init_from_sha256"] = sha256_file(args.init_from)
         with tempfile.TemporaryDirectory() as tmp:
             run_dir = args.run_dir or tmp
             every = 10 if args.run_dir else max(args.generations, 1)
-            params = run_es(trainer, args.seed, identity, args.generations, every, run_dir, quiet=True)
+            params = run_es(trainer, args.seed, identity, args.generations, every, run_dir, quiet=True,
+                            centre=centre)
             log = pd.read_csv(Path(run_dir) / "train_log.csv")
         blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
         fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)

@@ -127,10 +127,12 @@ def test_dvc_repro_matches_snakemake_and_pull_needs_no_rerun(smoke_run, tmp_path
     dry = run(["snakemake", "-n"], clone)
     assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout + dry.stderr
 
-    # DVC experiments: a changed evaluation setting reruns evaluation and what follows, never
-    # training; the metrics compare per check; another scale than dvc.yaml's is refused.
-    exp = run(["dvc", "exp", "run", "-S", "defaults.evaluation.seed=1001"], repo).stdout
-    assert "Running stage 'evaluate_bandits_symla_seed0'" in exp and "Running stage 'train_" not in exp, exp
+    # DVC experiments: a changed figure title reruns that figure and verify and nothing else
+    # (test_each_setting_reaches_only_the_stages_that_read_it covers every kind of setting); the
+    # metrics compare per check; another scale than dvc.yaml's is refused.
+    exp = run(["dvc", "exp", "run", "-S", "figures.claim1_bandits.title=Bandits, retitled"], repo).stdout
+    ran = sorted(line.split("'")[1] for line in exp.splitlines() if line.startswith("Running stage"))
+    assert ran == ["figure_claim1_bandits", "settings_figures_claim1_bandits", "verify"], exp
     shown = run(["dvc", "exp", "show", "--csv"], repo).stdout
     assert "checks.c1_symla_arm_permutation_unchanged.difference" in shown and "claims_passed" in shown
     refused = run(["dvc", "exp", "run", "-S", "scale=quick"], repo, check=False)
@@ -221,6 +223,35 @@ def test_snakemake_and_dvc_run_one_graph(tmp_path):
             assert "settings --json" in shell and "settings --params params.yaml" in stage["cmd"]
         else:
             assert shell.split(" > ")[0] == stage["cmd"], name
+
+
+def test_each_setting_reaches_only_the_stages_that_read_it():
+    """Settings files are scoped: an evaluation setting is no training input, a claim's text only
+    verify's, a MetaRNN network setting no SymLA input, a figure's title only its figure's."""
+    import copy
+
+    from symla.config import load_params
+    from symla.stages import build_stages
+
+    base = load_params(REPO / "params.yaml", "smoke")
+
+    def changed(edit):
+        params = copy.deepcopy(base)
+        edit(params)
+        before = {s.name: s.settings for s in build_stages(base) if s.kind == "settings"}
+        after = {s.name: s.settings for s in build_stages(params) if s.kind == "settings"}
+        return sorted(name for name in before if before[name] != after[name])
+
+    evaluation = changed(lambda p: p["defaults"]["evaluation"].update(seed=1001))
+    assert evaluation and all(n.endswith(("_evaluate", "_baselines")) for n in evaluation)
+    assert changed(lambda p: p["claims"]["c1_symla_arm_permutation_unchanged"].update(text="x")) == ["settings_verify"]
+    metarnn = changed(lambda p: p["defaults"]["networks"]["metarnn"].update(hidden_size=32))
+    assert metarnn and all("_metarnn_" in n for n in metarnn)
+    assert changed(lambda p: p["figures"]["claim1_bandits"].update(title="x")) == [
+        "settings_figures_claim1_bandits", "settings_verify"]
+    es = changed(lambda p: p["experiments"]["bandits"]["scales"]["smoke"].update(es={"generations": 5}))
+    assert es == ["settings_bandits_metarnn_evaluate", "settings_bandits_metarnn_train",
+                  "settings_bandits_symla_evaluate", "settings_bandits_symla_train"]
 
 
 def test_parsing_the_workflow_imports_no_jax(tmp_path):

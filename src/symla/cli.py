@@ -102,8 +102,8 @@ def cmd_settings(args):
             raise SymlaError("--json is not a job's settings (symla.stages writes them)")
     else:
         params = load_params(args.params, args.scale)
-        wanted = Path(args.out).as_posix()
-        found = [s for s in build_stages(params) if s.kind == "settings" and s.outs["json"] == wanted]
+        wanted = os.path.normpath(args.out)
+        found = [s for s in build_stages(params) if s.kind == "settings" and os.path.normpath(s.outs["json"]) == wanted]
         if not found:
             raise SymlaError(f"{args.out} is not a settings file of scale {params['scale']!r} in {args.params}; "
                              "if you changed the scale or the experiments, regenerate the stages: "

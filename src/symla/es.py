@@ -77,11 +77,12 @@ class MetaTrainer:
         """Members' lifetimes plus the centre's evaluation lifetimes."""
         return (2 * self.pairs + 1) * self.lifetimes_per_member * self.lifetime
 
-    def init(self, seed: int):
-        """ES state for a run; the learner's initial meta-parameters are the search centre."""
+    def init(self, seed: int, centre=None):
+        """ES state for a run; the search centre starts at the learner's initial meta-parameters,
+        or at ``centre`` (a curriculum stage continues from the previous stage's result)."""
         k_params, k_es = jax.random.split(jax.random.PRNGKey(seed))
-        return canonical(self.strategy.init(k_es, self.learner.init_params(k_params),
-                                            self.strategy.default_params))
+        centre = self.learner.init_params(k_params) if centre is None else centre
+        return canonical(self.strategy.init(k_es, centre, self.strategy.default_params))
 
     def run_key(self, seed: int):
         return jax.random.fold_in(jax.random.PRNGKey(seed), 1)

@@ -151,9 +151,10 @@ def _migrate_legacy_state(out: Path, ckdir: Path, template_state, identity, say)
 
 
 def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: int, out_dir, *,
-           quiet=False, force=False, label="", params_metadata=None):
+           quiet=False, force=False, label="", params_metadata=None, centre=None):
     """Run (or resume, or continue) ES to generation ``total``; writes the files of the module doc.
-    ``params_metadata`` is what meta_params.msgpack records (default: identity and generation)."""
+    ``params_metadata`` is what meta_params.msgpack records (default: identity and generation);
+    ``centre``: the initial search centre (default: the learner's initial meta-parameters)."""
     out = Path(out_dir)
     ckdir = out / "checkpoints" / identity_key(identity)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
@@ -161,7 +162,7 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
     checkpoint.clean_stale_tmp(out)
     checkpoint.clean_stale_tmp(ckdir)
     log_path, params_path = ckdir / "log.csv", out / "meta_params.msgpack"
-    state, start = trainer.init(seed), 0
+    state, start = trainer.init(seed, centre), 0
 
     _migrate_legacy_state(out, ckdir, state, identity, say)
     found = _newest_valid_checkpoint(ckdir, say)

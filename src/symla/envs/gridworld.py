@@ -35,6 +35,7 @@ class EnvParams(environment.EnvParams):
     type_rewards: jax.Array  # float32[T]
     type_term_probs: jax.Array  # float32[T]
     type_respawn_probs: jax.Array  # float32[T]
+    home_swap: jax.Array = False  # layouts with homes: the first two objects' reset cells exchanged
     max_steps_in_episode: int = 500
 
 
@@ -72,6 +73,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
             type_rewards=jnp.array([t.reward for t in types], jnp.float32),
             type_term_probs=jnp.array([t.term_prob for t in types], jnp.float32),
             type_respawn_probs=jnp.array([t.respawn_prob for t in types], jnp.float32),
+            home_swap=jnp.array(False),
             max_steps_in_episode=self.layout.max_steps,
         )
 
@@ -113,9 +115,14 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         return self.get_obs(state), state, reward, terminated, {"collected": hit}
 
     def reset_env(self, key, params) -> tuple[jax.Array, EnvState]:
-        """Agent and every object on distinct uniformly random free cells, all objects active."""
-        chosen = jax.random.permutation(key, len(self.free_cells))[: 1 + self.num_objects]
-        pos = jnp.asarray(self.free_cells)[chosen]
+        """Agent and every object on distinct uniformly random free cells (or on the layout's
+        homes, the first two objects' exchanged if the task says so), all objects active."""
+        if self.layout.homes:
+            pos = jnp.asarray(self.layout.homes, jnp.int32)
+            pos = jnp.where(params.home_swap, pos.at[1].set(pos[2]).at[2].set(pos[1]), pos)
+        else:
+            chosen = jax.random.permutation(key, len(self.free_cells))[: 1 + self.num_objects]
+            pos = jnp.asarray(self.free_cells)[chosen]
         state = EnvState(agent_pos=pos[0], obj_pos=pos[1:],
                          obj_active=jnp.ones((self.num_objects,), bool), time=0)
         return self.get_obs(state), state

@@ -36,6 +36,10 @@ class GridLayout:
     max_steps: int
     moves: int = 9
     observation: str = "map"  # "map": LPG's binary map; "compact": egocentric offsets (below)
+    # Fixed reset cells ((row, col) of the agent, then of every object) instead of random ones;
+    # each lifetime's task then exchanges the first two objects' cells with probability 1/2
+    # (a curriculum stage: which side pays is fixed within a lifetime, random across lifetimes).
+    homes: tuple = ()
 
     def __post_init__(self):
         if not self.rows or len({len(r) for r in self.rows}) != 1:
@@ -51,6 +55,11 @@ class GridLayout:
         free = sum(r.count(".") for r in self.rows)
         if free < 1 + sum(t.count for t in self.object_types):
             raise ValueError(f"layout {self.name!r}: not enough free cells for the agent and objects")
+        if self.homes and (len(self.homes) != 1 + sum(t.count for t in self.object_types)
+                           or len(set(self.homes)) != len(self.homes)
+                           or any(self.rows[r][c] != "." for r, c in self.homes)):
+            raise ValueError(f"layout {self.name!r}: homes must be distinct free cells, one for the agent "
+                             "and one per object")
 
     @property
     def height(self) -> int:
@@ -112,6 +121,12 @@ LAYOUTS: dict[str, GridLayout] = {
                        100, moves=5, observation="compact"),
     "cue4": GridLayout("cue4", _open(4, 4), _objects((2, 1.0, 0.0, 0.5), (2, -1.0, 0.2, 0.5), (1, 1.0, 0.0, 0.05)),
                        100, moves=5, observation="compact"),
+    "cb3": GridLayout("cb3", _open(1, 3), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)),
+                      100, moves=5, observation="compact"),
+    "cb3d": GridLayout("cb3d", _open(1, 3), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)),
+                       100, moves=5, observation="directions"),
+    "lane": GridLayout("lane", _open(1, 3), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)),
+                       100, moves=5, observation="compact", homes=((0, 1), (0, 2), (0, 0))),
     # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
     "small_walls": GridLayout("small_walls", (".......",
                                               "..#....",

@@ -126,7 +126,11 @@ def _gridworld(spec):
     params = env.default_params
     if spec.swapped:
         params = swap_type_rewards(params, 0, 1)
-    return Split(spec.name, env, env.obs_size, env.num_actions, lambda key: params, spec.permuted, spec.permuted)
+
+    def sample(key):  # with homes, which object sits where is the lifetime's task
+        return params.replace(home_swap=jax.random.bernoulli(key)) if env.layout.homes else params
+
+    return Split(spec.name, env, env.obs_size, env.num_actions, sample, spec.permuted, spec.permuted)
 
 
 @functools.lru_cache(maxsize=None)

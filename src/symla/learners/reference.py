@@ -11,6 +11,7 @@ knows the permutation would act identically, so the lifetimes are exactly the on
 
 import dataclasses
 
+import jax
 import jax.numpy as jnp
 
 from symla.learners import FixedPolicy
@@ -94,7 +95,7 @@ def reference_policy(split):
     twin = make_split(split.twin)
     if isinstance(twin.env, GridWorld):
         env = twin.env
-        rewards = twin.sample_env_params(None).type_rewards  # fixed per grid-world split
+        rewards = twin.sample_env_params(jax.random.PRNGKey(0)).type_rewards  # fixed per grid-world split
         moves = tuple(tuple(int(v) for v in m) for m in env.moves)
         if env.layout.observation in ("compact", "directions"):
             return CompactSeeker(tuple(float(r) for r in rewards), moves, env.layout.observation), twin
