@@ -228,3 +228,33 @@ def test_ego_types_have_different_dynamics_so_the_swap_is_more_than_a_permutatio
     types = LAYOUTS["ego"].object_types
     assert len(types) >= 3 and (types[0].count, types[0].respawn_prob) != (types[1].count, types[1].respawn_prob)
     assert types[0].reward > 0 > types[1].reward
+
+
+def test_homes_fix_the_reset_and_the_task_decides_which_side_pays():
+    """'lane': the agent starts in the middle, the +1 object on one end and the -1 object on the
+    other; which end is drawn once per lifetime (home_swap), so it is fixed within a lifetime."""
+    from symla.envs.splits import make_split
+
+    env = GridWorld(LAYOUTS["lane"])
+    params = env.default_params
+    for swap, good_col in ((False, 2), (True, 0)):
+        _, s = env.reset(jax.random.PRNGKey(3), params.replace(home_swap=jnp.array(swap)))
+        assert s.agent_pos.tolist() == [0, 1] and s.obj_pos[0].tolist() == [0, good_col]
+    split = make_split("gridworld-lane")
+    swaps = [bool(split.sample_task(k).env_params.home_swap) for k in jax.random.split(jax.random.PRNGKey(0), 64)]
+    assert 16 < sum(swaps) < 48
+    with pytest.raises(ValueError, match="homes must be distinct free cells"):
+        GridLayout("x", ("...",), (ObjectType(1, 1.0, 1.0, 1.0),), 10, moves=5, homes=((0, 1), (0, 1)))
+
+
+def test_corridor_moves_are_left_and_right_and_only_in_one_row():
+    env = GridWorld(LAYOUTS["line"])
+    assert env.num_actions == 2
+    s = EnvState(agent_pos=jnp.array([0, 0]), obj_pos=jnp.array([[0, 5], [0, 6], [0, 7], [0, 4], [0, 3]]),
+                 obj_active=jnp.zeros((5,), bool), time=0)
+    params = env.default_params.replace(type_respawn_probs=jnp.zeros(3))
+    _, s1, *_ = env.step_env(jax.random.PRNGKey(0), s, 0, params)  # left at the wall: blocked
+    _, s2, *_ = env.step_env(jax.random.PRNGKey(0), s, 1, params)
+    assert s1.agent_pos.tolist() == [0, 0] and s2.agent_pos.tolist() == [0, 1]
+    with pytest.raises(ValueError, match="one-row corridor"):
+        GridLayout("x", ("...", "..."), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=2)

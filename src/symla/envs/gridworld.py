@@ -64,7 +64,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         self.num_objects = len(self.obj_type)
         self.obs_shape = layout.obs_shape
         self.obs_size = layout.obs_size
-        self.moves = np.array(MOVES[: layout.moves], np.int32)
+        self.moves = np.array(layout.move_offsets, np.int32)
 
     @property
     def default_params(self) -> EnvParams:

@@ -7,8 +7,9 @@ without importing JAX; symla.envs.gridworld turns a layout into a gymnax environ
 import dataclasses
 
 # Action 0 stays; then the 4 axis moves (up, down, left, right); then the 4 diagonals, which only
-# layouts with moves=9 use. (row, col) offsets.
+# layouts with moves=9 use. (row, col) offsets. Corridors (one row) may use moves=2: left, right.
 MOVES = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
+CORRIDOR_MOVES = ((0, -1), (0, 1))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,8 +47,8 @@ class GridLayout:
             raise ValueError(f"layout {self.name!r}: every row must have the same length")
         if set("".join(self.rows)) - set("#."):
             raise ValueError(f"layout {self.name!r}: rows may only contain '#' and '.'")
-        if self.moves not in (5, 9):
-            raise ValueError(f"layout {self.name!r}: moves must be 5 or 9")
+        if self.moves not in (2, 5, 9) or (self.moves == 2 and len(self.rows) != 1):
+            raise ValueError(f"layout {self.name!r}: moves must be 5 or 9 (or 2, left and right, in a one-row corridor)")
         if self.observation not in OBSERVATIONS:
             raise ValueError(f"layout {self.name!r}: observation must be one of {', '.join(OBSERVATIONS)}")
         # Reset needs a distinct cell for the agent and every object; this also guarantees that
@@ -68,6 +69,11 @@ class GridLayout:
     @property
     def width(self) -> int:
         return len(self.rows[0])
+
+    @property
+    def move_offsets(self) -> tuple:
+        """(row, col) offset of every action."""
+        return CORRIDOR_MOVES if self.moves == 2 else MOVES[: self.moves]
 
     @property
     def obs_shape(self) -> tuple[int, ...]:
@@ -127,6 +133,12 @@ LAYOUTS: dict[str, GridLayout] = {
                        100, moves=5, observation="directions"),
     "lane": GridLayout("lane", _open(1, 3), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)),
                        100, moves=5, observation="compact", homes=((0, 1), (0, 2), (0, 0))),
+    "line": GridLayout("line", _open(1, 8), _objects((2, 1.0, 0.0, 0.5), (2, -1.0, 0.5, 0.5), (1, 1.0, 0.0, 0.1)),
+                       100, moves=2, observation="compact"),
+    "line5": GridLayout("line5", _open(1, 8), _objects((2, 1.0, 0.0, 0.5), (2, -1.0, 0.5, 0.5), (1, 1.0, 0.0, 0.1)),
+                        100, moves=5, observation="compact"),
+    "lineb": GridLayout("lineb", _open(1, 8), _objects((2, 1.0, 0.0, 0.5), (2, -1.0, 0.0, 0.5), (1, 1.0, 0.5, 0.1)),
+                        100, moves=2, observation="compact"),
     # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
     "small_walls": GridLayout("small_walls", (".......",
                                               "..#....",
