@@ -46,7 +46,7 @@ def test_episode_return_curve_is_a_ratio_and_undefined_without_episodes():
     bins.loc[bins["bin"] == 4, "episodes"] = 0
     curve = curve_summary(bins, "episode_return").set_index("bin")
     part = bins[bins["bin"] == 2]
-    assert curve.loc[2, "mean"] == pytest.approx(part["episode_return_sum"].sum() / part["episodes"].sum())
+    assert curve.loc[2, "mean"] == pytest.approx(part["reward"].sum() / part["episodes"].sum())  # reward per ended episode
     assert np.isnan(curve.loc[4, "mean"]) and np.isnan(curve.loc[4, "ci_low"])
 
 

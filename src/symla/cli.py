@@ -192,7 +192,7 @@ def cmd_aggregate(args):
 
 def _figure_settings(args) -> dict:
     """A figure job's settings: its settings file, or resolved from params.yaml by hand."""
-    from symla.config import load_params, resolve_experiment
+    from symla.config import load_params, resolve_experiment, resolved_figure
     from symla.errors import SymlaError
 
     if args.settings:
@@ -203,8 +203,9 @@ def _figure_settings(args) -> dict:
     if args.name not in params.get("figures", {}):
         raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
     spec = params["figures"][args.name]
-    return {"scale": params["scale"], "name": args.name, "figure": spec,
-            "lifetime": resolve_experiment(params, spec["experiment"]).lifetime}
+    experiment = resolve_experiment(params, spec["experiment"])
+    return {"scale": params["scale"], "name": args.name, "figure": resolved_figure(spec, experiment),
+            "lifetime": experiment.lifetime}
 
 
 def cmd_figure(args):
@@ -253,13 +254,17 @@ def cmd_verify(args):
     from pathlib import Path
 
     from symla.checkpoint import atomic_write_text
-    from symla.config import load_params
+    from symla.config import load_params, resolved_claims
     from symla.errors import SymlaError
     from symla.verify import build_manifest, metrics_summary, verify_claims, write_json
 
     from symla.outputs import check_scale_namespace, check_writable
 
-    params = read_settings(args.settings, "verify") if args.settings else load_params(args.params, args.scale)
+    if args.settings:
+        params = read_settings(args.settings, "verify")
+    else:
+        params = load_params(args.params, args.scale)
+        params = {**params, "claims": resolved_claims(params, params["scale"])}
     for path in (args.aggregate_dir, args.results_dir, args.out_dir):
         check_scale_namespace(path, params["scale"])
     out = Path(args.out_dir)

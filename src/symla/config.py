@@ -53,8 +53,34 @@ FIGURE_METRICS = {"lifetime_reward": ("fitness", "failures"), "within_lifetime":
                   "training": ()}
 
 
+def split_name(name: str, experiment) -> str:
+    """A split named in a claim or figure, at the experiment's scale: ``{train_split}`` stands for
+    the experiment's training split there (an experiment may train on other splits per scale)."""
+    return name.replace("{train_split}", experiment.train_split)
+
+
+def resolved_claims(params: dict, scale: str) -> dict:
+    """params.yaml's claims with their splits named as at ``scale``."""
+    out = {}
+    for name, claim in (params.get("claims") or {}).items():
+        exp = resolve_experiment(params, claim["experiment"], scale)
+        claim = copy.deepcopy(claim)
+        for side in ("a", "b"):
+            if side in claim:
+                claim[side]["split"] = split_name(claim[side]["split"], exp)
+        out[name] = claim
+    return out
+
+
+def resolved_figure(spec: dict, experiment) -> dict:
+    spec = copy.deepcopy(spec)
+    if spec.get("splits"):
+        spec["splits"] = [split_name(s, experiment) for s in spec["splits"]]
+    return spec
+
+
 def _check_references(params, source):
-    """Claims and figures name experiments, learners and splits that exist."""
+    """Claims and figures name experiments, learners and splits that exist, at every scale."""
     experiments = params["experiments"]
     for kind in ("claims", "figures"):
         for name, item in (params.get(kind) or {}).items():
@@ -63,11 +89,6 @@ def _check_references(params, source):
                 raise SymlaError(f"{source}: {kind}.{name}.experiment {item['experiment']!r} is not an experiment; "
                                  f"choose one of {', '.join(experiments)}")
             sides = [item[s] for s in ("a", "b") if s in item]
-            splits = [side["split"] for side in sides] + list(item.get("splits") or [])
-            for split in splits:
-                if split not in exp["eval_splits"]:
-                    raise SymlaError(f"{source}: {kind}.{name} names split {split!r}, which experiment "
-                                     f"{item['experiment']!r} does not evaluate; choose one of {', '.join(exp['eval_splits'])}")
             metric = item.get("metric")
             if kind == "figures" and metric and metric not in FIGURE_METRICS[item["kind"]]:
                 raise SymlaError(f"{source}: figures.{name}.metric {metric!r} does not fit kind {item['kind']!r}; "
@@ -76,6 +97,14 @@ def _check_references(params, source):
                 if side["learner"] in ("symla", "metarnn") and side["learner"] not in exp["learners"]:
                     raise SymlaError(f"{source}: {kind}.{name} names learner {side['learner']!r}, which experiment "
                                      f"{item['experiment']!r} does not train; choose one of {', '.join(exp['learners'])}")
+            for scale in SCALES:
+                resolved = resolve_experiment(params, item["experiment"], scale)
+                splits = [side["split"] for side in sides] + list(item.get("splits") or [])
+                for split in map(lambda s: split_name(s, resolved), splits):
+                    if split not in resolved.eval_splits:
+                        raise SymlaError(f"{source}: {kind}.{name} names split {split!r}, which experiment "
+                                         f"{item['experiment']!r} does not evaluate at scale {scale}; choose one of "
+                                         f"{', '.join(resolved.eval_splits)} (or use {{train_split}})")
 
 
 def validate_params(params, source="params.yaml") -> dict:
@@ -88,17 +117,17 @@ def validate_params(params, source="params.yaml") -> dict:
     errors = sorted(validator.iter_errors(params), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
         raise _schema_error(errors[0], source)
-    _check_references(params, source)
     from symla.envs.catalog import UnknownSplitError, parse_split
 
-    for name, exp in params["experiments"].items():
-        for split in [exp["train_split"], *exp["eval_splits"]]:
-            try:
-                parse_split(split)
-            except UnknownSplitError as err:
-                raise SymlaError(f"{source}: experiments.{name}: {err}") from None
+    for name in params["experiments"]:
         for scale in SCALES:
-            resolve_experiment(params, name, scale)  # missing required settings fail here
+            exp = resolve_experiment(params, name, scale)  # missing required settings fail here
+            for split in [exp.train_split, *exp.eval_splits]:
+                try:
+                    parse_split(split)
+                except UnknownSplitError as err:
+                    raise SymlaError(f"{source}: experiments.{name}: {err}") from None
+    _check_references(params, source)
     return params
 
 
@@ -233,7 +262,8 @@ def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Exp
     exp = params["experiments"][name]
     merged = deep_merge(params.get("defaults", {}), params["scales"].get(scale, {}))
     merged = deep_merge(merged, {k: exp[k] for k in OVERRIDE_KEYS if k in exp})
-    merged = deep_merge(merged, exp.get("scales", {}).get(scale, {}))
+    merged = deep_merge(merged, {k: v for k, v in (exp.get("scales", {}).get(scale) or {}).items()
+                                 if k in OVERRIDE_KEYS})
     for key in ("seeds", "lifetime"):
         if key not in merged:
             raise SymlaError(f"params.yaml: experiment {name!r} at scale {scale!r} has no '{key}'; "
@@ -245,8 +275,10 @@ def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Exp
     if "lifetimes" not in merged.get("evaluation", {}):
         raise SymlaError(f"params.yaml: experiment {name!r} at scale {scale!r} misses "
                          f"evaluation.lifetimes; set it under scales.{scale}.evaluation")
+    at_scale = exp.get("scales", {}).get(scale) or {}
     return Experiment(
-        name=name, scale=scale, train_split=exp["train_split"], eval_splits=tuple(exp["eval_splits"]),
+        name=name, scale=scale, train_split=at_scale.get("train_split", exp["train_split"]),
+        eval_splits=tuple(at_scale.get("eval_splits", exp["eval_splits"])),
         learners=tuple(exp["learners"]), seeds=tuple(merged["seeds"]), lifetime=merged["lifetime"],
         es=merged["es"], networks=merged.get("networks", {}), evaluation=merged["evaluation"],
         baselines=merged.get("baselines", {}))

@@ -132,7 +132,7 @@ def _q(*paths) -> str:
 
 def build_stages(params: dict) -> list[Stage]:
     """Every stage of the scale ``params['scale']`` (params validated by symla.config)."""
-    from symla.config import figure_inputs, resolve_experiment, stage_settings
+    from symla.config import figure_inputs, resolve_experiment, resolved_claims, resolved_figure, stage_settings
 
     scale = params["scale"]
     root = f"results/{scale}"
@@ -188,7 +188,8 @@ def build_stages(params: dict) -> list[Stage]:
         exp = experiments[spec["experiment"]]
         inputs = figure_inputs(spec, exp, root)
         path = settings_stage(f"figures/{fig}", {"kind": "symla-settings", "stage": "figure", "scale": scale,
-                                                  "name": fig, "figure": spec, "lifetime": exp.lifetime},
+                                                  "name": fig, "figure": resolved_figure(spec, exp),
+                                                  "lifetime": exp.lifetime},
                               ("scale", f"figures.{fig}", "defaults", f"scales.{scale}", f"experiments.{spec['experiment']}"))
         aggregate_dir = f"{root}/aggregate/{spec['experiment']}"
         sources = (f"--train-logs {_q(*inputs)}" if spec["kind"] == "training"
@@ -197,9 +198,9 @@ def build_stages(params: dict) -> list[Stage]:
             f"{CLI} figure --settings {_q(path)} {sources} --out {_q(f'{root}/figures/{fig}')}", [path, *inputs])
 
     verify_settings = settings_stage("verify", {"kind": "symla-settings", "stage": "verify", "scale": scale,
-                                                "claims": params.get("claims", {}),
+                                                "claims": resolved_claims(params, scale),
                                                 "figures": params.get("figures", {})},
-                                     ("scale", "claims", "figures"))
+                                     ("scale", "claims", "figures", "experiments"))
     deps = [verify_settings]
     deps += [s.outs["lifetimes"] for s in stages if s.kind == "aggregate"]
     deps += [s.outs["png"] for s in stages if s.kind in ("figure", "curve")]

@@ -134,9 +134,11 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         object index on ties), 0 and 0 when none is active: 2T inputs that say where to go,
         egocentrically, and nothing about which type is which."""
         if self.layout.observation == "compact":
-            return self._compact_obs(state).reshape(-1)
+            return jnp.sign(self._nearest_offsets(state)).reshape(-1)
+        if self.layout.observation == "offsets":
+            return (self._nearest_offsets(state) / max(self.height - 1, self.width - 1, 1)).reshape(-1)
         if self.layout.observation == "directions":
-            sign = self._compact_obs(state)  # [T, 2]
+            sign = jnp.sign(self._nearest_offsets(state))  # [T, 2]
             return jnp.concatenate([sign < 0, sign > 0], -1).astype(jnp.float32).reshape(-1)
         grid = jnp.zeros(self.obs_shape, jnp.float32)
         grid = grid.at[0, state.agent_pos[0], state.agent_pos[1]].set(1.0)
@@ -144,7 +146,9 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         grid = grid.at[1 + jnp.asarray(self.obj_type), rows, state.obj_pos[:, 1]].set(1.0, mode="drop")
         return grid.reshape(-1)
 
-    def _compact_obs(self, state) -> jax.Array:
+    def _nearest_offsets(self, state) -> jax.Array:
+        """float32[T, 2]: (row, col) offset from the agent to the nearest active object of each
+        type (Manhattan distance, the lowest object index on ties); 0, 0 when none is active."""
         offset = state.obj_pos - state.agent_pos  # [N, 2]
         dist = jnp.where(state.obj_active, jnp.abs(offset).sum(-1), self.height + self.width)
         obj_type = jnp.asarray(self.obj_type)
@@ -152,7 +156,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
                              2 * (self.height + self.width))  # [T, N]
         nearest = jnp.argmin(per_type, axis=1)  # [T]
         present = state.obj_active[nearest] & (obj_type[nearest] == jnp.arange(self.num_types))
-        return jnp.where(present[:, None], jnp.sign(offset[nearest]), 0).astype(jnp.float32)
+        return jnp.where(present[:, None], offset[nearest], 0).astype(jnp.float32)
 
     def is_terminated(self, state, params) -> jax.Array:
         return jnp.array(False)  # termination is a coin flip on collection, drawn in step_env

@@ -23,7 +23,7 @@ class ObjectType:
     respawn_prob: float
 
 
-OBSERVATIONS = ("map", "compact", "directions")
+OBSERVATIONS = ("map", "compact", "offsets", "directions")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +78,7 @@ class GridLayout:
     @property
     def obs_shape(self) -> tuple[int, ...]:
         types = len(self.object_types)
-        return {"map": (1 + types, self.height, self.width), "compact": (types, 2),
+        return {"map": (1 + types, self.height, self.width), "compact": (types, 2), "offsets": (types, 2),
                 "directions": (types, 4)}[self.observation]
 
     @property
@@ -139,6 +139,10 @@ LAYOUTS: dict[str, GridLayout] = {
                         100, moves=5, observation="compact"),
     "lineb": GridLayout("lineb", _open(1, 8), _objects((2, 1.0, 0.0, 0.5), (2, -1.0, 0.0, 0.5), (1, 1.0, 0.5, 0.1)),
                         100, moves=2, observation="compact"),
+    "linet": GridLayout("linet", _open(1, 8), _objects((2, 1.0, 0.3, 0.5), (2, -1.0, 0.0, 0.5), (1, 1.0, 0.0, 0.1)),
+                        100, moves=2, observation="compact"),
+    "lineo": GridLayout("lineo", _open(1, 8), _objects((2, 1.0, 0.3, 0.5), (2, -1.0, 0.0, 0.5), (1, 1.0, 0.0, 0.1)),
+                        100, moves=2, observation="offsets"),
     # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
     "small_walls": GridLayout("small_walls", (".......",
                                               "..#....",

@@ -97,7 +97,7 @@ def reference_policy(split):
         env = twin.env
         rewards = twin.sample_env_params(jax.random.PRNGKey(0)).type_rewards  # fixed per grid-world split
         moves = tuple(tuple(int(v) for v in m) for m in env.moves)
-        if env.layout.observation in ("compact", "directions"):
+        if env.layout.observation in ("compact", "offsets", "directions"):
             return CompactSeeker(tuple(float(r) for r in rewards), moves, env.layout.observation), twin
         return GreedyCollector(env.height, env.width, tuple(float(r) for r in rewards), moves), twin
     if twin.name == "cartpole":
