@@ -4,7 +4,8 @@ a random policy and the known-good reference, over a grid of its hyperparameters
     uv run python benchmarks/yardstick.py gridworld-ego 400 --lr 0.03,0.1,0.3,1,3 --trace 0,0.5,0.9
 
 Prints, per learner: mean lifetime reward, within-lifetime rise (reward per tenth, last three
-tenths minus first three) and late mean episode return, over 256 lifetimes (key 7). Choose the
+tenths minus first three), the late episode return and its rise (reward per episode ended in the
+last third, minus the same in the first: the claims' renewal estimate), over 256 lifetimes (key 7). Choose the
 hyperparameters on a training split only (params.yaml baselines.reinforce records the choice).
 """
 
@@ -22,10 +23,15 @@ from symla.rollout import lifetime_keys, run_lifetimes
 
 
 def measure(learner, split, keys, lifetime):
+    """Mean lifetime reward, reward rise per tenth, and the claims' episode-return metrics: the
+    renewal estimate (reward per episode ended) of the last third, and its rise from the first."""
     r = jax.jit(lambda k: run_lifetimes(learner, split, {}, k, lifetime, 10))(keys)
-    reward, episodes, returns = (np.asarray(x) for x in (r.bin_reward, r.bin_episodes, r.bin_episode_return))
-    late = returns[:, 7:].sum(1) / np.maximum(episodes[:, 7:].sum(1), 1)
-    return np.asarray(r.fitness).mean(), (reward[:, 7:].mean(1) - reward[:, :3].mean(1)).mean(), late.mean()
+    reward, episodes = (np.asarray(x, np.float64) for x in (r.bin_reward, r.bin_episodes))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        late = reward[:, 7:].sum(1) / np.where(episodes[:, 7:].sum(1) > 0, episodes[:, 7:].sum(1), np.nan)
+        early = reward[:, :3].sum(1) / np.where(episodes[:, :3].sum(1) > 0, episodes[:, :3].sum(1), np.nan)
+    return (np.asarray(r.fitness).mean(), (reward[:, 7:].mean(1) - reward[:, :3].mean(1)).mean(),
+            np.nanmean(late), np.nanmean(late - early))
 
 
 def main():
@@ -39,8 +45,9 @@ def main():
     args = parser.parse_args()
     split = make_split(args.split)
     keys = lifetime_keys(7, args.lifetimes)
-    show = lambda name, values: print(f"{name:32s} reward {values[0]:8.3f}  rise {values[1]:7.3f}  late episode {values[2]:7.3f}",  # noqa: E731
-                                      flush=True)
+    show = lambda name, values: print(  # noqa: E731
+        f"{name:32s} reward {values[0]:8.3f}  rise {values[1]:7.3f}  late episode {values[2]:7.3f}"
+        f"  episode rise {values[3]:7.3f}", flush=True)
     show("random", measure(RandomPolicy(), split, keys, args.lifetime))
     if ref := reference_policy(split):
         show("reference", measure(ref[0], ref[1], keys, args.lifetime))

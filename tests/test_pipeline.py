@@ -127,12 +127,13 @@ def test_dvc_repro_matches_snakemake_and_pull_needs_no_rerun(smoke_run, tmp_path
     dry = run(["snakemake", "-n"], clone)
     assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout + dry.stderr
 
-    # DVC experiments: a changed figure title reruns that figure and verify and nothing else
+    # DVC experiments: a changed figure title reruns that figure and verify (whose settings hold the
+    # figure titles for the verdict page) and nothing else
     # (test_each_setting_reaches_only_the_stages_that_read_it covers every kind of setting); the
     # metrics compare per check; another scale than dvc.yaml's is refused.
-    exp = run(["dvc", "exp", "run", "-S", "figures.claim1_bandits.title=Bandits, retitled"], repo).stdout
+    exp = run(["dvc", "exp", "run", "-S", "figures.claim1_bandits.title=Bandits retitled"], repo).stdout
     ran = sorted(line.split("'")[1] for line in exp.splitlines() if line.startswith("Running stage"))
-    assert ran == ["figure_claim1_bandits", "settings_figures_claim1_bandits", "verify"], exp
+    assert ran == ["figure_claim1_bandits", "settings_figures_claim1_bandits", "settings_verify", "verify"], exp
     shown = run(["dvc", "exp", "show", "--csv"], repo).stdout
     assert "checks.c1_symla_arm_permutation_unchanged.difference" in shown and "claims_passed" in shown
     refused = run(["dvc", "exp", "run", "-S", "scale=quick"], repo, check=False)
