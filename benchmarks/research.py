@@ -5,7 +5,9 @@ print one line; every row goes to benchmarks/results/research.tsv with the comma
         [--set lifetime=400 --set es.pairs=64 --set es.lifetimes_per_member=16 ...] [--snr-only]
 
 Settings start from the experiment at --scale (default quick) and --set overrides them (dotted
-keys into the resolved experiment: lifetime, train_split, es.*, networks.symla.*). The line:
+keys into the resolved experiment: lifetime, train_split, curriculum, es.*, networks.symla.*,
+evaluation.split_lifetimes); --generations is es.generations, the generations on the training split
+after the curriculum's stages. The line:
   snr        ES signal-to-noise at the initial meta-parameters: RMS paired fitness difference
              of antithetic members (common random numbers) over the per-lifetime noise of that
              difference, and the lifetimes per member it takes for a ratio of 1
@@ -37,7 +39,7 @@ from symla.config import load_params, resolve_experiment
 from symla.evaluate import _evaluate, baseline_learner
 from symla.learners import RandomPolicy
 from symla.rollout import run_population
-from symla.train import make_trainer, run_es
+from symla.train import make_curriculum, make_trainer, run_es
 
 RESULTS = Path(__file__).parent / "results" / "research.tsv"
 HEADER = "date\tlabel\tsnr\tlifetimes_for_snr1\tfitness_by_block\ttest\tswapped\tcartpole\tseconds\tcommand\n"
@@ -79,7 +81,8 @@ def snr_at_start(trainer, seed, pairs, lifetimes, centre=None):
 
 def summarise(lifetimes, split, learner):
     rows = lifetimes[(lifetimes["split"] == split) & (lifetimes["learner"] == learner)]
-    return rows["fitness"].mean(), rows["reward_rise"].mean(), rows["episode_return_late"].mean()
+    return (rows["fitness"].mean(), rows["reward_rise"].mean(), rows["episode_return_late"].mean(),
+            rows["episode_return_rise"].mean())
 
 
 def main():
@@ -129,9 +132,9 @@ def main():
             identity["init_from_sha256"] = sha256_file(args.init_from)
         with tempfile.TemporaryDirectory() as tmp:
             run_dir = args.run_dir or tmp
-            every = 10 if args.run_dir else max(args.generations, 1)
-            params = run_es(trainer, args.seed, identity, args.generations, every, run_dir, quiet=True,
-                            centre=centre)
+            every = 10 if args.run_dir else experiment.total_generations
+            params = run_es(trainer, args.seed, identity, experiment.total_generations, every, run_dir, quiet=True,
+                            centre=centre, curriculum=make_curriculum(experiment, args.learner))
             log = pd.read_csv(Path(run_dir) / "train_log.csv")
         blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
         fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)
@@ -141,15 +144,16 @@ def main():
         lifetimes = add_within_lifetime_metrics(pd.concat([t[0] for t in tables]), pd.concat([t[1] for t in tables]))
 
         def line(split):
-            (f, r, _), (fr, _, _), (fh, rh, _) = (summarise(lifetimes, split, lrn) for lrn in (args.learner, "random", "reinforce"))
+            (f, r, *_), (fr, *_), (fh, rh, *_) = (summarise(lifetimes, split, lrn) for lrn in (args.learner, "random", "reinforce"))
             return f"{f:.2f} (random {fr:.2f}, reinforce {fh:.2f}) rise {r:.3f} (reinforce {rh:.3f})"
         test = line(experiment.train_split)
         others = [s for s in experiment.eval_splits if s != experiment.train_split and s.startswith("gridworld")]
         swapped = line(others[0]) if others else "-"
         if "cartpole" in experiment.eval_splits:
-            (_, _, late), (_, _, late_r), (_, _, late_h) = (summarise(lifetimes, "cartpole", lrn)
-                                                            for lrn in (args.learner, "random", "reinforce"))
-            cartpole = f"late episode {late:.1f} (random {late_r:.1f}, reinforce {late_h:.1f})"
+            (_, _, late, rise), (_, _, late_r, rise_r), (_, _, late_h, rise_h) = (
+                summarise(lifetimes, "cartpole", lrn) for lrn in (args.learner, "random", "reinforce"))
+            cartpole = (f"late episode {late:.1f} (random {late_r:.1f}, reinforce {late_h:.1f}); episode rise "
+                        f"minus random's {rise - rise_r:+.1f} (reinforce {rise_h - rise_r:+.1f})")
     seconds = time.monotonic() - t0
     row = [time.strftime("%Y-%m-%d %H:%M"), args.label or "-",
            f"{signal:.3f}/{noise:.3f} -> {snr:.2f} at {experiment.es['lifetimes_per_member']} lifetimes", f"{need:.0f}",

@@ -132,6 +132,51 @@ def test_a_cut_log_row_and_a_damaged_newest_checkpoint_are_recovered(tmp_path, c
     assert outputs(out)[0] == outputs(tmp_path / "full")[0]
 
 
+def cheap_curriculum(generations=3):
+    """A first stage on the mirror-image bandit (arm 0 pays), before the trainer's own split."""
+    env = BernoulliBandit(2)
+    params = env.default_params.replace(arm_probs=jnp.array([0.8, 0.2]))
+    split = Split("mirror-bandit", env, 1, 2, lambda key: params)
+    return [(MetaTrainer(LogitPolicy(), split, lifetime=10, pairs=4, lifetimes_per_member=2,
+                         noise_std=0.1, learning_rate=0.1), generations)]
+
+
+def test_a_curriculum_runs_its_stages_in_order_and_a_kill_anywhere_resumes_bit_identically(tmp_path, monkeypatch):
+    """Stage 1 (3 generations, on a bandit whose arm 0 pays) then the run's own split (arm 1):
+    the centre's logits move toward arm 0 first, then toward arm 1 (Adam, learning rate 0.1). The stage boundary (after
+    generation 3) is not a checkpoint (every 2), and a kill after any I/O point still resumes to
+    the same bits."""
+    trainer, stages = cheap_trainer(), cheap_curriculum()
+    checkpoint_bits = {}
+    for total in (4, 8):
+        out = tmp_path / f"to{total}"
+        run(trainer, out, total=total, curriculum=stages)
+        logits = np.asarray(checkpoint.load(out / "meta_params.msgpack", trainer.learner.init_params(None))[0]["logits"])
+        checkpoint_bits[total] = logits
+    assert checkpoint_bits[4][0] > checkpoint_bits[4][1]  # 3 generations toward arm 0, 1 toward arm 1
+    assert checkpoint_bits[8][1] > checkpoint_bits[8][0]  # after the run's split: arm 1
+    with pytest.raises(SymlaError, match="do not reach past the curriculum's 3"):
+        run(trainer, tmp_path / "short", total=3, curriculum=stages)
+
+    reference = outputs(tmp_path / "to8")
+    monkeypatch.setenv("SYMLA_TRACE_IO", str(tmp_path / "trace"))
+    run(trainer, tmp_path / "traced", total=8, curriculum=stages)
+    monkeypatch.delenv("SYMLA_TRACE_IO")
+    labels = (tmp_path / "trace").read_text().splitlines()
+    for n in range(1, len(labels) + 1):
+        out, point = tmp_path / f"killed{n}", kill_at(n)  # one counter over both modules' I/O points
+        for module in (checkpoint, train):
+            monkeypatch.setattr(module, "io_point", point)
+        with pytest.raises(SimulatedKill):
+            run(trainer, out, total=8, curriculum=stages)
+        for module in (checkpoint, train):
+            monkeypatch.setattr(module, "io_point", lambda label: None)
+        run(trainer, out, total=8, curriculum=stages)
+        sha, log = outputs(out)
+        assert sha == reference[0], f"kill after I/O point {n} ({labels[n - 1]}) changed the result"
+        pd.testing.assert_frame_equal(log, reference[1])
+
+
 def test_training_longer_continues_and_equals_the_longer_run_from_the_start(tmp_path):
     trainer = cheap_trainer()
     run(trainer, tmp_path / "long", total=8)

@@ -258,3 +258,57 @@ def test_corridor_moves_are_left_and_right_and_only_in_one_row():
     assert s1.agent_pos.tolist() == [0, 0] and s2.agent_pos.tolist() == [0, 1]
     with pytest.raises(ValueError, match="one-row corridor"):
         GridLayout("x", ("...", "..."), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=2)
+
+
+def test_fork_ends_are_redrawn_every_episode_and_objects_without_a_home_land_off_the_homes():
+    """fork7x: agent in the middle, the +1 and -1 objects on the two ends, exchanged at every reset
+    with episode_swap 1/2 (on top of the lifetime's home_swap); the bonus object has no home and
+    lands uniformly on the four other cells. fork3z has no episode_swap: the ends stay put."""
+    env, n = GridWorld(LAYOUTS["fork7x"]), N_MC // 4
+    _, s = jax.vmap(env.reset, in_axes=(0, None))(jax.random.split(KEY, n), env.default_params)
+    agent, objs = np.asarray(s.agent_pos), np.asarray(s.obj_pos)
+    assert (agent == [0, 3]).all()
+    left = objs[:, 0, 1] == 0
+    assert within_4se(left.mean(), 0.5, n) and (objs[left, 1, 1] == 6).all() and (objs[~left, :2, 1] == [6, 0]).all()
+    bonus = objs[:, 2, 1]
+    cells, counts = np.unique(bonus, return_counts=True)
+    assert cells.tolist() == [1, 2, 4, 5] and all(within_4se(c / n, 0.25, n) for c in counts)
+    fixed = GridWorld(LAYOUTS["fork3z"])
+    _, s = jax.vmap(fixed.reset, in_axes=(0, None))(jax.random.split(KEY, 256), fixed.default_params)
+    assert (np.asarray(s.obj_pos)[:, :, 1] == [0, 2]).all()
+    with pytest.raises(ValueError, match="episode_swap is a probability and needs homes"):
+        GridLayout("x", ("...",), (ObjectType(1, 1.0, 1.0, 1.0),), 10, moves=2, episode_swap=0.5)
+
+
+def test_objects_reappear_in_place_once_the_agent_has_left_the_cell():
+    """quad7h (respawn_in_place): an object collected at the wall end stays away while the agent
+    stands on its cell (moving into the wall), and reappears there, not elsewhere, once it leaves."""
+    env = GridWorld(LAYOUTS["quad7h"])
+    p = env.default_params  # respawn probability 1 for every type; type 0 (+1) never terminates
+    s = state((0, 1), [[0, 0], [0, 3], [0, 4], [0, 6]])
+    _, s, reward, term, _ = env.step_env(KEY, s, 0, p)  # left: onto object 0
+    assert float(reward) == 1.0 and not bool(term) and not bool(s.obj_active[0])
+    _, s, reward, *_ = env.step_env(jax.random.PRNGKey(1), s, 0, p)  # left again: the wall, still on it
+    assert s.agent_pos.tolist() == [0, 0] and not bool(s.obj_active[0]) and float(reward) == 0.0
+    _, s, *_ = env.step_env(jax.random.PRNGKey(2), s, 1, p)  # right: the cell is free again
+    assert bool(s.obj_active[0]) and s.obj_pos[0].tolist() == [0, 0]
+
+
+def test_negated_split_negates_every_reward_and_swapped_exchanges_the_first_two():
+    from symla.envs.splits import make_split
+
+    rewards = {name: make_split(name).sample_env_params(KEY).type_rewards.tolist()
+               for name in ("gridworld-quad7b", "gridworld-quad7b-swapped", "gridworld-quad7b-negated")}
+    assert rewards == {"gridworld-quad7b": [1.0, -1.0, 1.0, -1.0], "gridworld-quad7b-swapped": [-1.0, 1.0, 1.0, -1.0],
+                       "gridworld-quad7b-negated": [-1.0, 1.0, -1.0, 1.0]}
+
+
+def test_quad_dynamics_do_not_predict_reward_and_the_swap_changes_which_dynamics_pay():
+    """The claim-3 world: each (termination, respawn) pair occurs once with +1 and once with -1, so
+    no dynamics cue says what pays; after the swap the multiset of (reward, dynamics) differs, so
+    the swapped world is no channel permutation of the training world."""
+    types = LAYOUTS["quad7b"].object_types
+    dynamics = [(t.term_prob, t.respawn_prob) for t in types]
+    assert all(sorted(t.reward for t, d in zip(types, dynamics) if d == dyn) == [-1.0, 1.0] for dyn in dynamics)
+    swapped = [(-t.reward if i < 2 else t.reward, d) for i, (t, d) in enumerate(zip(types, dynamics))]
+    assert sorted(swapped) != sorted((t.reward, d) for t, d in zip(types, dynamics))

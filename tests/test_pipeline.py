@@ -42,6 +42,15 @@ def test_smoke_dag_runs_every_rule_and_writes_valid_artifacts(smoke_run):
     assert any(f.endswith("meta_params.msgpack") for f in files) and any(f.startswith("figures/") for f in files)
     assert all((res / "verify" / f).stat().st_size > 0 for f in ("verdicts.html", "forest.png", "report.rst"))
     assert list(res.glob("logs/train/*/*/seed0.log")) and list(res.glob("benchmarks/train/*/*/seed0.tsv"))
+    # per-split meta-test lifetimes (gridworld: cartpole 30 steps, the grid worlds 20): CartPole pays
+    # +1 a step, so every CartPole lifetime's environment return is its length
+    import pandas as pd
+
+    grid = pd.read_csv(res / "aggregate/gridworld/lifetimes.csv")
+    assert set(grid.loc[grid["split"] == "cartpole", "env_return"]) == {30.0}
+    # the curriculum (two fork stages of 1 generation, then quad7b): one run, every generation logged
+    log = pd.read_csv(res / "runs/gridworld/symla/seed0/train_log.csv")
+    assert log["generation"].tolist() == list(range(1, 6))
 
 
 @pytest.mark.slow
@@ -146,6 +155,10 @@ def test_dvc_repro_matches_snakemake_and_pull_needs_no_rerun(smoke_run, tmp_path
     (("noise_std: 0.05", "noise_std: -1"), "invalid value at 'defaults.es.noise_std'"),
     (("train_split: cartpole", "train_split: cartpol"), "unknown environment split 'cartpol'"),
     (("learners: [symla, metarnn]", "learners: [symla, lstm]"), "'lstm' is not one of ['symla', 'metarnn']"),
+    (("{split: gridworld-fork3p, generations: 1}", "{split: gridworld-fork9z, generations: 1}"),
+     "unknown grid-world layout 'fork9z' in split 'gridworld-fork9z'"),
+    (("split_lifetimes: {cartpole: 30}", "split_lifetimes: {acrobot: 30}"),
+     "evaluation.split_lifetimes names 'acrobot', which it does not evaluate"),
 ])
 def test_malformed_params_give_one_line_errors(tmp_path, edit, message):
     root = copy_workflow(tmp_path)

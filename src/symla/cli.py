@@ -192,7 +192,7 @@ def cmd_aggregate(args):
 
 def _figure_settings(args) -> dict:
     """A figure job's settings: its settings file, or resolved from params.yaml by hand."""
-    from symla.config import load_params, resolve_experiment, resolved_figure
+    from symla.config import load_params, resolve_experiment
     from symla.errors import SymlaError
 
     if args.settings:
@@ -204,8 +204,9 @@ def _figure_settings(args) -> dict:
         raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
     spec = params["figures"][args.name]
     experiment = resolve_experiment(params, spec["experiment"])
-    return {"scale": params["scale"], "name": args.name, "figure": resolved_figure(spec, experiment),
-            "lifetime": experiment.lifetime}
+    from symla.stages import figure_settings
+
+    return figure_settings(params["scale"], args.name, spec, experiment)
 
 
 def cmd_figure(args):
@@ -247,7 +248,7 @@ def cmd_figure(args):
         if spec.get("splits"):
             bins = bins[bins["split"].isin(spec["splits"])]
         figures.within_lifetime_figure(curve_summary(bins, metric), args.out, spec["title"], metric,
-                                       spec.get("splits"), settings["lifetime"])
+                                       spec.get("splits"), settings["lifetime"], settings.get("split_lifetimes"))
 
 
 def cmd_verify(args):

@@ -122,11 +122,16 @@ def validate_params(params, source="params.yaml") -> dict:
     for name in params["experiments"]:
         for scale in SCALES:
             exp = resolve_experiment(params, name, scale)  # missing required settings fail here
-            for split in [exp.train_split, *exp.eval_splits]:
+            for split in [exp.train_split, *exp.eval_splits, *(c["split"] for c in exp.curriculum)]:
                 try:
                     parse_split(split)
                 except UnknownSplitError as err:
                     raise SymlaError(f"{source}: experiments.{name}: {err}") from None
+            for split in exp.evaluation.get("split_lifetimes", {}):
+                if split not in exp.eval_splits:
+                    raise SymlaError(f"{source}: experiments.{name} at scale {scale}: evaluation.split_lifetimes "
+                                     f"names {split!r}, which it does not evaluate; choose one of "
+                                     f"{', '.join(exp.eval_splits)}")
     _check_references(params, source)
     return params
 
@@ -168,15 +173,30 @@ class Experiment:
     networks: dict = dataclasses.field(default_factory=dict)
     evaluation: dict = dataclasses.field(default_factory=dict)
     baselines: dict = dataclasses.field(default_factory=dict)
+    curriculum: tuple = ()  # ({"split", "generations"}, ...): ES stages before train_split
+
+    @property
+    def total_generations(self) -> int:
+        """ES generations of a run: the curriculum's stages, then es.generations on train_split."""
+        return sum(stage["generations"] for stage in self.curriculum) + self.es["generations"]
+
+    def split_lifetime(self, split: str) -> int:
+        """Steps of a meta-test lifetime on ``split`` (evaluation.split_lifetimes, by name or by
+        the unpermuted twin's name; else the experiment's lifetime)."""
+        from symla.envs.catalog import parse_split
+
+        lifetimes = self.evaluation.get("split_lifetimes", {})
+        return lifetimes.get(split, lifetimes.get(parse_split(split).twin, self.lifetime))
 
 
 # The fields of an Experiment each stage kind reads (besides name, scale and lifetime). MetaRNN is
 # sized to the largest split it runs on, so its training also reads the evaluation splits.
 STAGE_FIELDS = {
-    "train": ("learners", "train_split", "es", "networks"),
-    "evaluate": ("learners", "train_split", "es", "networks", "eval_splits", "evaluation"),
+    "train": ("learners", "train_split", "curriculum", "es", "networks"),
+    "evaluate": ("learners", "train_split", "curriculum", "es", "networks", "eval_splits", "evaluation"),
     "baselines": ("eval_splits", "evaluation", "baselines"),
 }
+OPTIONAL_FIELDS = ("curriculum",)  # left out of a settings file where empty, so older files match
 PADDED_LEARNERS = ("metarnn",)
 
 
@@ -187,6 +207,8 @@ def stage_settings(experiment: Experiment, stage: str, learner: str | None = Non
     out = {"name": experiment.name, "scale": experiment.scale, "lifetime": experiment.lifetime}
     for field in fields:
         value = getattr(experiment, field)
+        if field in OPTIONAL_FIELDS and not value:
+            continue
         if field == "learners":
             value = [learner]
         elif field == "networks":
@@ -197,7 +219,7 @@ def stage_settings(experiment: Experiment, stage: str, learner: str | None = Non
 
 def experiment_from_settings(settings: dict) -> Experiment:
     exp = dict(settings["experiment"])
-    for field in ("eval_splits", "learners", "seeds"):
+    for field in ("eval_splits", "learners", "seeds", "curriculum"):
         if field in exp:
             exp[field] = tuple(exp[field])
     return Experiment(**exp)
@@ -223,7 +245,8 @@ def learner_settings(experiment: Experiment, learner: str) -> dict:
                          f"(learners: {', '.join(experiment.learners)})")
     settings = dict(experiment.networks.get(learner, {}))
     if learner in PADDED_LEARNERS:
-        sizes = [_split_sizes(s) for s in (experiment.train_split, *experiment.eval_splits)]
+        splits = (experiment.train_split, *experiment.eval_splits, *(c["split"] for c in experiment.curriculum))
+        sizes = [_split_sizes(s) for s in splits]
         settings.setdefault("obs_size", max(o for o, _ in sizes))
         settings.setdefault("num_actions", max(a for _, a in sizes))
     return settings
@@ -281,7 +304,8 @@ def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Exp
         eval_splits=tuple(at_scale.get("eval_splits", exp["eval_splits"])),
         learners=tuple(exp["learners"]), seeds=tuple(merged["seeds"]), lifetime=merged["lifetime"],
         es=merged["es"], networks=merged.get("networks", {}), evaluation=merged["evaluation"],
-        baselines=merged.get("baselines", {}))
+        baselines=merged.get("baselines", {}),
+        curriculum=tuple(dict(c) for c in at_scale.get("curriculum", exp.get("curriculum", ()))))
 
 
 def build_learner(experiment: Experiment, learner: str):

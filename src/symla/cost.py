@@ -31,9 +31,9 @@ def learner_flops_per_step(learner, split):
     return learner.flops_per_step(split.obs_size, split.num_actions)
 
 
-def training_env_steps(es: dict, lifetime: int) -> int:
+def training_env_steps(es: dict, lifetime: int, generations: int | None = None) -> int:
     """Env steps of a whole training run: every member's lifetimes plus the centre's."""
-    return (2 * es["pairs"] + 1) * es["lifetimes_per_member"] * lifetime * es["generations"]
+    return (2 * es["pairs"] + 1) * es["lifetimes_per_member"] * lifetime * (generations or es["generations"])
 
 
 def estimate_hours(learner, split, env_steps: int, device: str) -> float:

@@ -158,7 +158,7 @@ def _best_arm(experiment, split, runs):
     if parse_split(split.name).family != "bandit":
         return None
     tasks = jax.vmap(lambda k: lifetime_task(split, k))(meta_test_keys(experiment))
-    best = np.asarray(tasks.env_params.arm_probs.max(1), np.float64) * experiment.lifetime
+    best = np.asarray(tasks.env_params.arm_probs.max(1), np.float64) * experiment.split_lifetime(split.name)
     table = pd.DataFrame({"experiment": experiment.name, "split": split.name, "learner": None, "seed": -1,
                           "lifetime_index": np.arange(len(best)), "fitness": best, "env_return": best,
                           "episodes": 0, "mean_episode_return": np.nan})
@@ -198,7 +198,7 @@ def _evaluate(experiment, learner, params, ids, splits):
         split = make_split(split_name)
         if hasattr(learner, "check_sizes"):
             learner.check_sizes(split.obs_size, split.num_actions)
-        result = run_chunked(learner, split, params, keys, experiment.lifetime,
+        result = run_chunked(learner, split, params, keys, experiment.split_lifetime(split_name),
                              experiment.evaluation.get("num_bins", 10), chunk)
         lt, bn = to_tables(result, {"experiment": experiment.name, "split": split_name, **ids})
         tables.append(lt)

@@ -141,7 +141,8 @@ def lifetime_reward_figure(summary: pd.DataFrame, stem, title, splits=None, metr
     save(fig, stem)
 
 
-def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", splits=None, lifetime=None):
+def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", splits=None, lifetime=None,
+                           split_lifetimes=None):
     """Learning inside a lifetime: reward (or mean episode return) per part of the lifetime, mean
     and 95% hierarchical CI band, x in environment steps. Known-good policies are a labelled
     ceiling that never squashes the learners; a learner with no data (e.g. a policy whose episodes
@@ -149,12 +150,12 @@ def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", s
     data = curves if not splits else curves[curves["split"].isin(splits)]
     order = list(splits) if splits else sorted(data["split"].unique())
     num_bins = int(data["bin"].max()) + 1
-    width = (lifetime or num_bins) / num_bins
-    ylabel = "mean episode return" if metric == "episode_return" else f"reward per {width:g} steps"
     sns.set_theme(style="whitegrid")
     fig, axes = plt.subplots(1, len(order), figsize=(4.4 * len(order) + 2.2, 3.8), squeeze=False)
     handles = {}
     for ax, split in zip(axes[0], order, strict=True):
+        width = (split_lifetimes or {}).get(split, lifetime or num_bins) / num_bins  # steps per part
+        ylabel = "mean episode return" if metric == "episode_return" else f"reward per {width:g} steps"
         rows = data[data["split"] == split]
         notes, drawn = [], []
         for learner in _learners(rows["learner"]):

@@ -187,9 +187,7 @@ def build_stages(params: dict) -> list[Stage]:
     for fig, spec in params.get("figures", {}).items():
         exp = experiments[spec["experiment"]]
         inputs = figure_inputs(spec, exp, root)
-        path = settings_stage(f"figures/{fig}", {"kind": "symla-settings", "stage": "figure", "scale": scale,
-                                                  "name": fig, "figure": resolved_figure(spec, exp),
-                                                  "lifetime": exp.lifetime},
+        path = settings_stage(f"figures/{fig}", figure_settings(scale, fig, spec, exp),
                               ("scale", f"figures.{fig}", "defaults", f"scales.{scale}", f"experiments.{spec['experiment']}"))
         aggregate_dir = f"{root}/aggregate/{spec['experiment']}"
         sources = (f"--train-logs {_q(*inputs)}" if spec["kind"] == "training"
@@ -209,6 +207,18 @@ def build_stages(params: dict) -> list[Stage]:
         f"{CLI} verify --settings {_q(verify_settings)} --aggregate-dir {_q(f'{root}/aggregate')}"
         f" --results-dir {_q(root)} --out-dir {_q(f'{root}/verify')}", deps)
     return stages
+
+
+def figure_settings(scale: str, name: str, spec: dict, experiment) -> dict:
+    """What a figure job draws from: its spec with the splits named at this scale, and the steps of
+    a lifetime (per split where evaluation.split_lifetimes sets them)."""
+    from symla.config import resolved_figure
+
+    settings = {"kind": "symla-settings", "stage": "figure", "scale": scale, "name": name,
+                "figure": resolved_figure(spec, experiment), "lifetime": experiment.lifetime}
+    if experiment.evaluation.get("split_lifetimes"):
+        settings["split_lifetimes"] = {s: experiment.split_lifetime(s) for s in experiment.eval_splits}
+    return settings
 
 
 def targets(stages: list[Stage]) -> list[str]:

@@ -44,14 +44,21 @@ KEEP_CHECKPOINTS = 2
 CHECKPOINT_RE = re.compile(r"gen-(\d{8})\.msgpack")
 
 
-def make_trainer(experiment: Experiment, learner_name: str) -> MetaTrainer:
+def make_trainer(experiment: Experiment, learner_name: str, split_name: str | None = None) -> MetaTrainer:
+    """The ES trainer of one learner on the training split (or on ``split_name``, a curriculum stage)."""
     es = experiment.es
-    learner, split = build_learner(experiment, learner_name), make_split(experiment.train_split)
+    learner, split = build_learner(experiment, learner_name), make_split(split_name or experiment.train_split)
     return MetaTrainer(
         learner=learner, split=split, lifetime=experiment.lifetime, pairs=es["pairs"],
         lifetimes_per_member=es["lifetimes_per_member"], noise_std=es["noise_std"],
         learning_rate=es["learning_rate"], fitness_shaping=es["fitness_shaping"],
         member_chunk=member_chunk(learner, split, es, cpu_cache=jax.default_backend() == "cpu"))
+
+
+def make_curriculum(experiment: Experiment, learner_name: str) -> list:
+    """[(trainer, generations)] of the curriculum stages that come before the training split."""
+    return [(make_trainer(experiment, learner_name, stage["split"]), stage["generations"])
+            for stage in experiment.curriculum]
 
 
 def run_identity(experiment: Experiment, learner_name: str, seed: int, generations: bool = False) -> dict:
@@ -60,10 +67,13 @@ def run_identity(experiment: Experiment, learner_name: str, seed: int, generatio
     With ``generations`` it is the identity published in meta_params.msgpack (how long the run
     trained is part of what the file is); resumable state leaves it out, so a run can continue."""
     skip = ("checkpoint_every",) if generations else NOT_IDENTITY
-    return {"experiment": experiment.name, "scale": experiment.scale, "learner": learner_name,
-            "seed": seed, "train_split": experiment.train_split, "lifetime": experiment.lifetime,
-            "es": {k: experiment.es[k] for k in sorted(experiment.es) if k not in skip},
-            "network": experiment.networks.get(learner_name, {})}
+    identity = {"experiment": experiment.name, "scale": experiment.scale, "learner": learner_name,
+                "seed": seed, "train_split": experiment.train_split, "lifetime": experiment.lifetime,
+                "es": {k: experiment.es[k] for k in sorted(experiment.es) if k not in skip},
+                "network": experiment.networks.get(learner_name, {})}
+    if experiment.curriculum:  # only where there is one, so runs without keep their identity
+        identity["curriculum"] = [dict(stage) for stage in experiment.curriculum]
+    return identity
 
 
 def comparable(identity: dict) -> dict:
@@ -150,11 +160,26 @@ def _migrate_legacy_state(out: Path, ckdir: Path, template_state, identity, say)
     say(f"converted {legacy} (generation {gen}) to {ckdir}/; the old file is kept")
 
 
+def _phases(trainer, curriculum, total):
+    """[(first generation, end generation, trainer)]: the curriculum's stages, then ``trainer``."""
+    phases, start = [], 0
+    for stage_trainer, generations in curriculum:
+        phases.append((start, start + generations, stage_trainer))
+        start += generations
+    if total <= start:
+        raise SymlaError(f"{total} generations do not reach past the curriculum's {start}; "
+                         "es.generations counts the generations on the training split after it")
+    return phases + [(start, total, trainer)]
+
+
 def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: int, out_dir, *,
-           quiet=False, force=False, label="", params_metadata=None, centre=None):
+           quiet=False, force=False, label="", params_metadata=None, centre=None, curriculum=()):
     """Run (or resume, or continue) ES to generation ``total``; writes the files of the module doc.
     ``params_metadata`` is what meta_params.msgpack records (default: identity and generation);
-    ``centre``: the initial search centre (default: the learner's initial meta-parameters)."""
+    ``centre``: the initial search centre (default: the learner's initial meta-parameters);
+    ``curriculum``: [(trainer, generations)] run first, in order, on their own splits: one search
+    whose ES state (centre, Adam moments) carries from stage to stage; ``total`` counts them too."""
+    phases = _phases(trainer, curriculum, total)
     out = Path(out_dir)
     ckdir = out / "checkpoints" / identity_key(identity)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
@@ -189,9 +214,18 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
         checkpoint.atomic_write_text(log_path, _log_text(""))
 
     run_key = trainer.run_key(seed)
-    t_compile = time.monotonic()
-    generation = trainer.generation.lower(state, run_key, jnp.int32(start)).compile()
-    say(f"compiled one generation in {time.monotonic() - t_compile:.1f} s")
+    compiled = {}
+
+    def generation_of(gen):
+        """The compiled generation of the phase that holds ``gen`` (0-based), compiled once."""
+        phase = next(i for i, (first, end, _) in enumerate(phases) if first <= gen < end)
+        if phase not in compiled:
+            t_compile = time.monotonic()
+            compiled[phase] = phases[phase][2].generation.lower(state, run_key, jnp.int32(gen)).compile()
+            where = f" on {phases[phase][2].split.name}" if len(phases) > 1 else ""
+            say(f"compiled one generation{where} in {time.monotonic() - t_compile:.1f} s")
+        return compiled[phase]
+
     progress = Progress(total, start, label=label, stream=open("/dev/null", "w") if quiet else None)
     env_steps = start * trainer.env_steps_per_generation
     wall0 = _last_wall_time(log_path)
@@ -199,8 +233,9 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
     with open(log_path, "a", newline="") as log_file:
         writer = csv.DictWriter(log_file, LOG_COLUMNS, lineterminator="\n")
         for gen in range(start, total):
+            step = generation_of(gen)  # compiles at the first generation of each phase, untimed
             t0 = time.monotonic()
-            state, metrics = generation(state, run_key, jnp.int32(gen))
+            state, metrics = step(state, run_key, jnp.int32(gen))
             metrics = jax.device_get(metrics)
             _check_finite(trainer, state, metrics, gen + 1, out, trainer_hint(trainer))
             dt = time.monotonic() - t0
@@ -256,8 +291,8 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
     """Meta-train (or resume, or continue) one run; returns the final meta-parameters."""
     check_scale_namespace(out_dir, experiment.scale)
     trainer = make_trainer(experiment, learner_name)
-    es, total = experiment.es, experiment.es["generations"]
-    steps = cost.training_env_steps(es, experiment.lifetime)
+    es, total = experiment.es, experiment.total_generations
+    steps = cost.training_env_steps(es, experiment.lifetime, total)
     device = "gpu" if jax.default_backend() == "gpu" else "cpu"
     hours = cost.estimate_hours(trainer.learner, trainer.split, steps, device)
     line = cost.cost_line(f"{experiment.name}/{learner_name}/seed{seed} at scale {experiment.scale}", steps, hours, device)
@@ -265,6 +300,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
     meta_params = run_es(trainer, seed, run_identity(experiment, learner_name, seed), total,
                          es["checkpoint_every"], out_dir, quiet=quiet, force=force,
                          label=f"{experiment.name}/{learner_name}/seed{seed}",
+                         curriculum=make_curriculum(experiment, learner_name),
                          params_metadata={"identity": run_identity(experiment, learner_name, seed, generations=True),
                                           "generation": total, "learner": learner_name,
                                           "learner_settings": dataclasses.asdict(trainer.learner)})

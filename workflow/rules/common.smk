@@ -68,7 +68,7 @@ def training_cost():
 
     device, steps, hours, runs_n, worst = cost.local_device(), 0, 0.0, 0, 0.0
     for name, exp in EXPERIMENTS.items():
-        run_steps = cost.training_env_steps(exp.es, exp.lifetime)
+        run_steps = cost.training_env_steps(exp.es, exp.lifetime, exp.total_generations)
         for learner in exp.learners:
             h = cost.estimate_hours(learner_shape(exp, learner), parse_split(exp.train_split), run_steps, device)
             steps += run_steps * len(exp.seeds)

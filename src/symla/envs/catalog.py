@@ -6,7 +6,8 @@ fast). ``symla.envs.splits.make_split`` builds the environment a spec describes.
 
     bandit-{K}arm[-biased][-permuted]   Bernoulli bandits; biased: arm 0 tends to be best
     cartpole | acrobot | mountaincar[-permuted]  gymnax classic control; permuted: obs and actions
-    gridworld-{layout}[-swapped][-permuted]      LPG grid worlds; swapped: object rewards swapped
+    gridworld-{layout}[-swapped|-negated][-permuted]  LPG grid worlds; swapped: the first two object
+                                        types' rewards swapped; negated: every reward negated
     gymnax:{EnvId}                      any gymnax env with discrete actions (obs flattened)
 """
 
@@ -44,6 +45,7 @@ class SplitSpec:
     env_id: str = ""  # control, gymnax
     layout: str = ""  # gridworld
     swapped: bool = False  # gridworld
+    negated: bool = False  # gridworld
 
     @property
     def env_state_bytes(self) -> int | None:
@@ -67,7 +69,7 @@ def known_split_names() -> list[str]:
     names = [f"bandit-{k}arm{b}{p}" for k in (2, 5, 10) for b in ("", "-biased") for p in ("", "-permuted")]
     names += [f"{c}{p}" for c in CLASSIC_CONTROL for p in ("", "-permuted")]
     names += [f"gridworld-{n.replace('_', '-')}{s}{p}" for n in LAYOUTS
-              for s in ("", "-swapped") for p in ("", "-permuted")]
+              for s in ("", "-swapped", "-negated") for p in ("", "-permuted")]
     return names + ["gymnax:<EnvId>"]
 
 
@@ -81,7 +83,7 @@ def parse_split(name: str) -> SplitSpec:
     if m := re.fullmatch(r"(cartpole|acrobot|mountaincar)(-permuted)?", name):
         env_id, obs_size, actions, *_ = CLASSIC_CONTROL[m[1]]
         return SplitSpec(name, "control", obs_size, actions, bool(m[2]), env_id=env_id)
-    if m := re.fullmatch(r"gridworld-([a-z0-9-]+?)(-swapped)?(-permuted)?", name):
+    if m := re.fullmatch(r"gridworld-([a-z0-9-]+?)(-swapped|-negated)?(-permuted)?", name):
         layout = m[1].replace("-", "_")
         if layout not in LAYOUTS:
             raise UnknownSplitError(
@@ -89,7 +91,7 @@ def parse_split(name: str) -> SplitSpec:
                 f"known layouts: {', '.join(sorted(n.replace('_', '-') for n in LAYOUTS))}")
         spec = LAYOUTS[layout]
         return SplitSpec(name, "gridworld", spec.obs_size, spec.moves, bool(m[3]), layout=layout,
-                         swapped=bool(m[2]))
+                         swapped=m[2] == "-swapped", negated=m[2] == "-negated")
     if name.startswith("gymnax:") and len(name) > len("gymnax:"):
         return SplitSpec(name, "gymnax", None, None, env_id=name.split(":", 1)[1])
     raise UnknownSplitError(

@@ -103,12 +103,19 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         # turn (uniform random scores, occupied cells masked), so they are uniform and distinct;
         # the layout check guarantees enough free cells.
         respawn = ~state.obj_active & jax.random.bernoulli(k_respawn, params.type_respawn_probs[obj_type])
-        occupied = self._occupied(agent_pos, state.obj_pos, active).reshape(-1)
+        anywhere, reserved = respawn, active
+        if self.layout.respawn_in_place:  # objects reappear where they were, once the cell is free
+            homes = len(self.layout.homes) - 1 if self.layout.homes else self.num_objects
+            homed = jnp.asarray(np.arange(self.num_objects) < homes)
+            cell_taken = self._occupied(agent_pos, state.obj_pos, active)[state.obj_pos[:, 0], state.obj_pos[:, 1]]
+            respawn = (respawn & ~homed) | (respawn & homed & ~cell_taken)
+            anywhere, reserved = respawn & ~homed, active | homed  # a homed object's cell stays its own
+        occupied = self._occupied(agent_pos, state.obj_pos, reserved).reshape(-1)
         scores = jnp.where(occupied, -1.0, jax.random.uniform(k_cells, occupied.shape))
         _, best = jax.lax.top_k(scores, self.num_objects)
-        cell = best[jnp.cumsum(respawn) - 1]  # the r-th respawning object takes the r-th best cell
+        cell = best[jnp.cumsum(anywhere) - 1]  # the r-th respawning object takes the r-th best cell
         new_pos = jnp.stack([cell // self.width, cell % self.width], -1).astype(jnp.int32)
-        obj_pos = jnp.where(respawn[:, None], new_pos, state.obj_pos)
+        obj_pos = jnp.where(anywhere[:, None], new_pos, state.obj_pos)
 
         state = EnvState(agent_pos=agent_pos, obj_pos=obj_pos, obj_active=active | respawn,
                          time=state.time + 1)
@@ -116,10 +123,21 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
 
     def reset_env(self, key, params) -> tuple[jax.Array, EnvState]:
         """Agent and every object on distinct uniformly random free cells (or on the layout's
-        homes, the first two objects' exchanged if the task says so), all objects active."""
+        homes, the first two objects' exchanged if the task says so, and exchanged again with the
+        layout's episode_swap probability; objects without a home on random free cells), all
+        objects active."""
         if self.layout.homes:
+            k_swap, k_rest = jax.random.split(key)
             pos = jnp.asarray(self.layout.homes, jnp.int32)
-            pos = jnp.where(params.home_swap, pos.at[1].set(pos[2]).at[2].set(pos[1]), pos)
+            swap = params.home_swap
+            if self.layout.episode_swap:
+                swap = swap ^ jax.random.bernoulli(k_swap, self.layout.episode_swap)
+            pos = jnp.where(swap, pos.at[1].set(pos[2]).at[2].set(pos[1]), pos)
+            if len(self.layout.homes) < 1 + self.num_objects:  # the other objects: random free cells
+                homed = {tuple(h) for h in self.layout.homes}
+                free = np.array([c for c in self.free_cells.tolist() if tuple(c) not in homed], np.int32)
+                chosen = jax.random.permutation(k_rest, len(free))[: 1 + self.num_objects - len(self.layout.homes)]
+                pos = jnp.concatenate([pos, jnp.asarray(free)[chosen]])
         else:
             chosen = jax.random.permutation(key, len(self.free_cells))[: 1 + self.num_objects]
             pos = jnp.asarray(self.free_cells)[chosen]
@@ -135,6 +153,9 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         egocentrically, and nothing about which type is which."""
         if self.layout.observation == "compact":
             return jnp.sign(self._nearest_offsets(state)).reshape(-1)
+        if self.layout.observation == "nearness":  # sign / distance per axis: 1 when adjacent
+            offsets = self._nearest_offsets(state)
+            return (jnp.sign(offsets) / jnp.maximum(jnp.abs(offsets), 1.0)).reshape(-1)
         if self.layout.observation == "offsets":
             return (self._nearest_offsets(state) / max(self.height - 1, self.width - 1, 1)).reshape(-1)
         if self.layout.observation == "directions":

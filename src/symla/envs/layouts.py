@@ -23,7 +23,7 @@ class ObjectType:
     respawn_prob: float
 
 
-OBSERVATIONS = ("map", "compact", "offsets", "directions")
+OBSERVATIONS = ("map", "compact", "offsets", "directions", "nearness")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,10 +37,18 @@ class GridLayout:
     max_steps: int
     moves: int = 9
     observation: str = "map"  # "map": LPG's binary map; "compact": egocentric offsets (below)
-    # Fixed reset cells ((row, col) of the agent, then of every object) instead of random ones;
+    # Fixed reset cells ((row, col) of the agent, then of the first two or more objects; any other
+    # object resets on a random free cell) instead of random ones;
     # each lifetime's task then exchanges the first two objects' cells with probability 1/2
     # (a curriculum stage: which side pays is fixed within a lifetime, random across lifetimes).
     homes: tuple = ()
+    # With homes: the probability that an episode's reset exchanges the first two objects' cells
+    # relative to the lifetime's arrangement (0: fixed for the lifetime; 0.5: drawn afresh every
+    # episode, so only the observation says which side pays).
+    episode_swap: float = 0.0
+    # A collected object reappears (with its respawn probability) on its own cell once that cell is
+    # free, instead of on a random free cell (with homes: the homed objects only).
+    respawn_in_place: bool = False
 
     def __post_init__(self):
         if not self.rows or len({len(r) for r in self.rows}) != 1:
@@ -56,11 +64,13 @@ class GridLayout:
         free = sum(r.count(".") for r in self.rows)
         if free < 1 + sum(t.count for t in self.object_types):
             raise ValueError(f"layout {self.name!r}: not enough free cells for the agent and objects")
-        if self.homes and (len(self.homes) != 1 + sum(t.count for t in self.object_types)
+        if not 0.0 <= self.episode_swap <= 1.0 or (self.episode_swap and not self.homes):
+            raise ValueError(f"layout {self.name!r}: episode_swap is a probability and needs homes")
+        if self.homes and (not 3 <= len(self.homes) <= 1 + sum(t.count for t in self.object_types)
                            or len(set(self.homes)) != len(self.homes)
                            or any(self.rows[r][c] != "." for r, c in self.homes)):
             raise ValueError(f"layout {self.name!r}: homes must be distinct free cells, one for the agent "
-                             "and one per object")
+                             "and one for each of the first two or more objects")
 
     @property
     def height(self) -> int:
@@ -79,7 +89,7 @@ class GridLayout:
     def obs_shape(self) -> tuple[int, ...]:
         types = len(self.object_types)
         return {"map": (1 + types, self.height, self.width), "compact": (types, 2), "offsets": (types, 2),
-                "directions": (types, 4)}[self.observation]
+                "directions": (types, 4), "nearness": (types, 2)}[self.observation]
 
     @property
     def obs_size(self) -> int:
@@ -143,6 +153,93 @@ LAYOUTS: dict[str, GridLayout] = {
                         100, moves=2, observation="compact"),
     "lineo": GridLayout("lineo", _open(1, 8), _objects((2, 1.0, 0.3, 0.5), (2, -1.0, 0.0, 0.5), (1, 1.0, 0.0, 0.1)),
                         100, moves=2, observation="offsets"),
+    # Research candidates [ours]: a fork. The agent starts in the middle of a corridor, a +1 and a
+    # -1 object at the two ends (both end the episode); which end pays is redrawn with
+    # episode_swap at every episode, so only the observation says where to go (a contextual
+    # bandit with a walk: reward 1/2 - 1/2 for any policy that ignores it).
+    "fork3p": GridLayout("fork3p", _open(1, 3), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 1), (0, 0), (0, 2)), episode_swap=0.5),
+    "fork3q": GridLayout("fork3q", _open(1, 3), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 1), (0, 0), (0, 2)), episode_swap=0.25),
+    "fork5p": GridLayout("fork5p", _open(1, 5), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 2), (0, 0), (0, 4)), episode_swap=0.5),
+    "fork5q": GridLayout("fork5q", _open(1, 5), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 2), (0, 0), (0, 4)), episode_swap=0.25),
+    "fork7p": GridLayout("fork7p", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5),
+    "fork7q": GridLayout("fork7q", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.25),
+    # ... and the same forks with the ends fixed for the lifetime (a bandit with a walk).
+    "fork3z": GridLayout("fork3z", _open(1, 3), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 1), (0, 0), (0, 2))),
+    "fork5z": GridLayout("fork5z", _open(1, 5), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 2), (0, 0), (0, 4))),
+    "fork7z": GridLayout("fork7z", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 3), (0, 0), (0, 6))),
+    # ... and forks where only the bad end pays (-1); the good end just ends the episode.
+    "fork3a": GridLayout("fork3a", _open(1, 3), _objects((1, 0.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 1), (0, 0), (0, 2)), episode_swap=0.5),
+    "fork5a": GridLayout("fork5a", _open(1, 5), _objects((1, 0.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 2), (0, 0), (0, 4)), episode_swap=0.5),
+    "fork7a": GridLayout("fork7a", _open(1, 7), _objects((1, 0.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="compact", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5),
+    # ... forks and a "balance" corridor with real-valued offsets: in the balance corridor both ends
+    # are punishing (-1, end of episode) and the agent must keep away from them (oscillate in the
+    # middle), the sides of the two types redrawn every episode.
+    "fork5po": GridLayout("fork5po", _open(1, 5), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                         moves=2, observation="offsets", homes=((0, 2), (0, 0), (0, 4)), episode_swap=0.5),
+    "fork7po": GridLayout("fork7po", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                         moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5),
+    "balance5": GridLayout("balance5", _open(1, 5), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                          moves=2, observation="offsets", homes=((0, 2), (0, 0), (0, 4)), episode_swap=0.5),
+    "balance7": GridLayout("balance7", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                          moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5),
+    "balance9": GridLayout("balance9", _open(1, 9), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                          moves=2, observation="offsets", homes=((0, 4), (0, 0), (0, 8)), episode_swap=0.5),
+    # ... and "seek" corridors: one +1 and one -1 object that reappear at once at a random free
+    # cell, so sweeping or a random walk nets 0 and the way to go changes after every collection.
+    "seek7": GridLayout("seek7", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 1.0)), 100,
+                        moves=2, observation="compact"),
+    "seek7o": GridLayout("seek7o", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 1.0)), 100,
+                         moves=2, observation="offsets"),
+    "seek7t": GridLayout("seek7t", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 1.0), (1, -1.0, 1.0, 0.5)),
+                         100, moves=2, observation="compact"),
+    "seek7n": GridLayout("seek7n", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 0.0, 0.0, 1.0)),
+                         100, moves=2, observation="nearness"),
+    "seek7c": GridLayout("seek7c", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 0.0, 0.0, 1.0)),
+                         100, moves=2, observation="compact"),
+    "seek7d": GridLayout("seek7d", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.5, 1.0), (1, -1.0, 0.0, 0.2)),
+                         100, moves=2, observation="compact"),
+    "seek7e": GridLayout("seek7e", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.3, 1.0), (1, 1.0, 0.0, 0.2)),
+                         100, moves=2, observation="compact"),
+    # [ours] fork7x: fork7 with different dynamics for the two end objects (the punishing one ends
+    # the episode only half the time, and then reappears at a random free cell) and a third type,
+    # a rare +1 bonus on a random cell of the corridor.
+    "fork7x": GridLayout("fork7x", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 0.5, 1.0), (1, 1.0, 0.0, 0.1)),
+                         100, moves=2, observation="compact", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5),
+    "fork7y": GridLayout("fork7y", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 0.9, 1.0), (1, 1.0, 0.0, 0.1)),
+                         100, moves=2, observation="compact", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5),
+    # [ours] fork7h: fork7 whose punishing end does not end the episode and reappears in place once
+    # the agent steps off (so a +1 object with these dynamics, as after the swap, can be farmed by
+    # stepping on and off), plus a rare +1 bonus on a random cell.
+    "fork7h": GridLayout("fork7h", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 0.0, 1.0), (1, 1.0, 0.0, 0.1)),
+                         100, moves=2, observation="compact", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
+                         respawn_in_place=True),
+    "fork5h": GridLayout("fork5h", _open(1, 5), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 0.0, 1.0), (1, 1.0, 0.0, 0.1)),
+                         100, moves=2, observation="compact", homes=((0, 2), (0, 0), (0, 4)), episode_swap=0.5,
+                         respawn_in_place=True),
+    # [ours] quad: four types whose dynamics do not predict their reward (one +1 and one -1 type end
+    # the episode, the other two reappear at once at a random cell), so a learner must learn
+    # rewards from reward; swapping the first two changes which dynamics pay.
+    "quad9": GridLayout("quad9", _open(1, 9), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 0.0, 1.0), (1, 1.0, 0.0, 1.0),
+                                                         (1, -1.0, 1.0, 1.0)), 100, moves=2, observation="compact"),
+    "quad7": GridLayout("quad7", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 0.0, 1.0), (1, 1.0, 0.0, 1.0),
+                                                         (1, -1.0, 1.0, 1.0)), 100, moves=2, observation="compact"),
+    "quad7b": GridLayout("quad7b", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
+                                                           (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
+    "quad7h": GridLayout("quad7h", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
+                                                           (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact",
+                         respawn_in_place=True),
     # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
     "small_walls": GridLayout("small_walls", (".......",
                                               "..#....",

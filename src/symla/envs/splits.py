@@ -126,6 +126,8 @@ def _gridworld(spec):
     params = env.default_params
     if spec.swapped:
         params = swap_type_rewards(params, 0, 1)
+    if spec.negated:  # a validation transform: every learned preference is wrong
+        params = params.replace(type_rewards=-params.type_rewards)
 
     def sample(key):  # with homes, which object sits where is the lifetime's task
         return params.replace(home_swap=jax.random.bernoulli(key)) if env.layout.homes else params

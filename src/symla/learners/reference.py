@@ -71,7 +71,7 @@ class CompactSeeker(FixedPolicy):
 
     type_rewards: tuple
     moves: tuple
-    observation: str = "compact"  # or "directions": per type (up, left, down, right) as 0/1
+    observation: str = "compact"  # (or offsets, nearness: the same signs) or "directions": per type 0/1 flags
 
     def step(self, params, state, obs, prev_action, reward):
         if self.observation == "directions":
@@ -97,7 +97,7 @@ def reference_policy(split):
         env = twin.env
         rewards = twin.sample_env_params(jax.random.PRNGKey(0)).type_rewards  # fixed per grid-world split
         moves = tuple(tuple(int(v) for v in m) for m in env.moves)
-        if env.layout.observation in ("compact", "offsets", "directions"):
+        if env.layout.observation in ("compact", "offsets", "directions", "nearness"):
             return CompactSeeker(tuple(float(r) for r in rewards), moves, env.layout.observation), twin
         return GreedyCollector(env.height, env.width, tuple(float(r) for r in rewards), moves), twin
     if twin.name == "cartpole":
