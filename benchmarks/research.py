@@ -94,6 +94,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", action="append", default=[], help="dotted key=value override")
     parser.add_argument("--test-lifetimes", type=int, default=256)
+    parser.add_argument("--eval-seed", type=int, default=2000,
+                        help="key of the meta-test lifetimes (default %(default)s: validation lifetimes, not the "
+                             "reference's evaluation.seed; rows before this option used 1000)")
     parser.add_argument("--snr-pairs", type=int, default=16)
     parser.add_argument("--snr-lifetimes", type=int, default=64)
     parser.add_argument("--snr-only", action="store_true")
@@ -115,7 +118,7 @@ def main():
     experiment = apply_overrides(experiment, args.set)
     experiment = dataclasses.replace(experiment, es={**experiment.es, "generations": args.generations},
                                      evaluation={**experiment.evaluation, "lifetimes": args.test_lifetimes,
-                                                 "chunk": min(args.test_lifetimes, 256)})
+                                                 "chunk": min(args.test_lifetimes, 256), "seed": args.eval_seed})
     trainer = make_trainer(experiment, args.learner)
     centre = None
     if args.init_from:

@@ -266,6 +266,15 @@ def test_each_setting_reaches_only_the_stages_that_read_it():
     es = changed(lambda p: p["experiments"]["bandits"]["scales"]["smoke"].update(es={"generations": 5}))
     assert es == ["settings_bandits_metarnn_evaluate", "settings_bandits_metarnn_train",
                   "settings_bandits_symla_evaluate", "settings_bandits_symla_train"]
+    grid = ["settings_gridworld_metarnn_evaluate", "settings_gridworld_metarnn_train",
+            "settings_gridworld_symla_evaluate", "settings_gridworld_symla_train"]
+    curriculum = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["curriculum"][0].update(generations=2))
+    assert curriculum == grid  # what is trained (and what evaluate checks the checkpoint against)
+    lifetimes = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["evaluation"].update(
+        split_lifetimes={"cartpole": 40}))
+    assert lifetimes == [f"settings_figures_{f}" for f in ("claim3_gridworld", "claim4_transfer",
+                                                            "claim4_transfer_failures", "training_gridworld")] + [
+        "settings_gridworld_baselines", "settings_gridworld_metarnn_evaluate", "settings_gridworld_symla_evaluate"]
 
 
 def test_parsing_the_workflow_imports_no_jax(tmp_path):
