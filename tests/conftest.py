@@ -54,9 +54,22 @@ def run(cmd, cwd, check=True, timeout=1200, extra_env=None, **kw):
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory):
     """The whole smoke DAG run once, as README's main command runs it (plain `snakemake`: the
-    default profile supplies the cores); shared by the pipeline tests."""
-    root = copy_workflow(tmp_path_factory.mktemp("smoke"))
-    # every job lists the symla modules it imported (tests/test_pipeline.py checks symla.stages)
-    out = run(["snakemake"], root, extra_env={"SYMLA_TRACE_MODULES": str(root / "module-trace")})
-    assert "Using workflow specific profile profiles/default" in out.stdout + out.stderr
-    return root, out.stdout + out.stderr
+    default profile supplies the cores); shared by the pipeline tests. Under pytest-xdist the
+    first worker that needs it runs it and the others wait for it (a file lock in the session's
+    shared temporary directory), so it runs once per test session."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # one directory above every worker's own
+    root, log = shared / "smoke-run", shared / "smoke-run.log"
+    with FileLock(str(shared / "smoke-run.lock")):
+        if not log.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            copy_workflow(root)
+            # every job lists the symla modules it imported (tests/test_pipeline.py checks symla.stages)
+            out = run(["snakemake"], root, extra_env={"SYMLA_TRACE_MODULES": str(root / "module-trace")})
+            log.write_text(out.stdout + out.stderr)
+    text = log.read_text()
+    assert "Using workflow specific profile profiles/default" in text
+    return root, text

@@ -312,3 +312,55 @@ def test_quad_dynamics_do_not_predict_reward_and_the_swap_changes_which_dynamics
     assert all(sorted(t.reward for t, d in zip(types, dynamics) if d == dyn) == [-1.0, 1.0] for dyn in dynamics)
     swapped = [(-t.reward if i < 2 else t.reward, d) for i, (t, d) in enumerate(zip(types, dynamics))]
     assert sorted(swapped) != sorted((t.reward, d) for t, d in zip(types, dynamics))
+
+
+def test_wind_pushes_one_more_cell_with_its_probability_and_walls_stop_it():
+    """sway7: after the agent's own move the wind pushes it one more cell in the episode's
+    direction with probability 0.5 (Monte Carlo within 4 s.e.), never through the map's edge, and
+    a push onto a punishing end collects it."""
+    env, step = make("sway7")
+    params = env.default_params
+    s = state((0, 3), [[0, 0], [0, 6]]).replace(wind=jnp.array([0, 1], jnp.int32))  # wind to the right
+    keys = jax.random.split(KEY, N_MC)
+    moved = jax.vmap(step, in_axes=(0, None, None, None))(keys, s, 0, params)[1].agent_pos  # action 0: left
+    cols = np.asarray(moved)[:, 1]
+    assert set(cols.tolist()) == {2, 3} and within_4se((cols == 3).mean(), 0.5, N_MC)
+    at_edge = state((0, 5), [[0, 0], [0, 3]]).replace(wind=jnp.array([0, 1], jnp.int32))
+    cols = np.asarray(jax.vmap(step, in_axes=(0, None, None, None))(keys, at_edge, 1, params)[1].agent_pos)[:, 1]
+    assert set(cols.tolist()) == {6}  # moved right to the edge; the push is blocked there
+    _, _, reward, done, _ = jax.vmap(step, in_axes=(0, None, None, None))(
+        keys, state((0, 4), [[0, 0], [0, 6]]).replace(wind=jnp.array([0, 1], jnp.int32)), 1, params)
+    assert within_4se((np.asarray(reward) == -1).mean(), 0.5, N_MC)  # pushed onto the end half the time
+    assert (np.asarray(done) == (np.asarray(reward) == -1)).all()
+
+
+def test_wind_direction_is_drawn_every_episode_and_layouts_without_wind_draw_nothing_more():
+    env = GridWorld(LAYOUTS["sway7"])
+    winds = np.asarray(jax.vmap(lambda k: env.reset_env(k, env.default_params)[1].wind)(jax.random.split(KEY, 2000)))
+    assert {tuple(w) for w in winds.tolist()} == {(0, -1), (0, 1)}
+    assert within_4se((winds[:, 1] == 1).mean(), 0.5, 2000)
+    calm = GridWorld(LAYOUTS["fork3p"])  # no wind: the state's wind is 0 and resets are as before
+    _, s = calm.reset_env(KEY, calm.default_params)
+    assert np.asarray(s.wind).tolist() == [0, 0]
+
+
+def test_sway_cannot_be_survived_without_looking_and_can_by_stepping_away_from_the_nearer_end():
+    """Alternating moves drift into an end within a few steps; the reference policy (step away
+    from the nearer punishing object) never reaches one."""
+    from symla.envs.splits import make_split
+    from symla.learners import FixedPolicy
+    from symla.learners.reference import reference_policy
+    from symla.rollout import run_lifetimes
+    import dataclasses as dc
+
+    @dc.dataclass(frozen=True)
+    class Alternate(FixedPolicy):
+        def step(self, params, state, obs, prev_action, reward):
+            return jnp.where(prev_action.sum() > 0, 30.0 * (1 - 2 * prev_action), 0.0), state
+
+    split = make_split("gridworld-sway7")
+    keys = jax.random.split(KEY, 64)
+    alternate = float(run_lifetimes(Alternate(), split, {}, keys, 200).fitness.mean())
+    policy, twin = reference_policy(split)
+    reference = float(run_lifetimes(policy, twin, {}, keys, 200).fitness.mean())
+    assert alternate < -10 and reference == 0.0, (alternate, reference)

@@ -35,6 +35,8 @@ def slurm_ready():
 
 
 needs_slurm = pytest.mark.skipif(slurm_ready() is not None, reason=str(slurm_ready()))
+# One worker runs them in turn: the scancel test cancels every job in the queue.
+pytestmark = pytest.mark.xdist_group("slurm")
 
 
 @pytest.mark.slurm

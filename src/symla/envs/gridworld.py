@@ -25,6 +25,7 @@ class EnvState(environment.EnvState):
     obj_pos: jax.Array  # int32[N, 2]; meaningless while the object is inactive
     obj_active: jax.Array  # bool[N]
     time: int
+    wind: jax.Array = struct.field(default_factory=lambda: np.zeros(2, np.int32))  # int32[2]: the episode's push
 
 
 @struct.dataclass(kw_only=True)
@@ -86,10 +87,14 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
     def step_env(self, key, state, action, params) -> tuple[jax.Array, EnvState, jax.Array, jax.Array, dict[Any, Any]]:
         """Move, then collect (pay, maybe terminate), then respawn objects absent since before
         this step. Termination is drawn here, so ``is_terminated`` is never true by itself."""
-        k_term, k_respawn, k_cells = jax.random.split(key, 3)
-        target = state.agent_pos + jnp.asarray(self.moves)[jnp.asarray(action, jnp.int32)]
-        blocked = jnp.asarray(self._blocked)[target[0] + 1, target[1] + 1]
-        agent_pos = jnp.where(blocked, state.agent_pos, target)
+        if self.layout.wind:
+            k_term, k_respawn, k_cells, k_wind = jax.random.split(key, 4)
+        else:
+            k_term, k_respawn, k_cells = jax.random.split(key, 3)
+        agent_pos = self._move(state.agent_pos, jnp.asarray(self.moves)[jnp.asarray(action, jnp.int32)])
+        if self.layout.wind:  # then the wind may push it one more cell
+            push = jax.random.bernoulli(k_wind, self.layout.wind)
+            agent_pos = jnp.where(push, self._move(agent_pos, state.wind), agent_pos)
 
         obj_type = jnp.asarray(self.obj_type)
         hit = state.obj_active & (state.obj_pos == agent_pos).all(-1)  # at most one: cells are distinct
@@ -118,14 +123,24 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         obj_pos = jnp.where(anywhere[:, None], new_pos, state.obj_pos)
 
         state = EnvState(agent_pos=agent_pos, obj_pos=obj_pos, obj_active=active | respawn,
-                         time=state.time + 1)
+                         time=state.time + 1, wind=state.wind)
         return self.get_obs(state), state, reward, terminated, {"collected": hit}
+
+    def _move(self, pos, offset) -> jax.Array:
+        """``pos + offset``, or ``pos`` where that cell is a wall or off the map."""
+        target = pos + offset
+        return jnp.where(jnp.asarray(self._blocked)[target[0] + 1, target[1] + 1], pos, target)
 
     def reset_env(self, key, params) -> tuple[jax.Array, EnvState]:
         """Agent and every object on distinct uniformly random free cells (or on the layout's
         homes, the first two objects' exchanged if the task says so, and exchanged again with the
         layout's episode_swap probability; objects without a home on random free cells), all
-        objects active."""
+        objects active; with wind, the episode's wind direction drawn among the moves."""
+        wind = np.zeros(2, np.int32)
+        if self.layout.wind:
+            key, k_wind = jax.random.split(key)
+            nonzero = np.array([m for m in self.layout.move_offsets if any(m)], np.int32)
+            wind = jnp.asarray(nonzero)[jax.random.randint(k_wind, (), 0, len(nonzero))]
         if self.layout.homes:
             k_swap, k_rest = jax.random.split(key)
             pos = jnp.asarray(self.layout.homes, jnp.int32)
@@ -142,7 +157,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
             chosen = jax.random.permutation(key, len(self.free_cells))[: 1 + self.num_objects]
             pos = jnp.asarray(self.free_cells)[chosen]
         state = EnvState(agent_pos=pos[0], obj_pos=pos[1:],
-                         obj_active=jnp.ones((self.num_objects,), bool), time=0)
+                         obj_active=jnp.ones((self.num_objects,), bool), time=0, wind=jnp.asarray(wind, jnp.int32))
         return self.get_obs(state), state
 
     def get_obs(self, state, params=None, key=None) -> jax.Array:

@@ -49,6 +49,11 @@ class GridLayout:
     # A collected object reappears (with its respawn probability) on its own cell once that cell is
     # free, instead of on a random free cell (with homes: the homed objects only).
     respawn_in_place: bool = False
+    # [ours] Probability per step that the agent is pushed one more cell in the episode's wind
+    # direction (drawn at every reset among the layout's moves), after its own move and before it
+    # collects: a drift that no fixed sequence of moves cancels, so staying away from punishing
+    # objects takes acting on the observation.
+    wind: float = 0.0
 
     def __post_init__(self):
         if not self.rows or len({len(r) for r in self.rows}) != 1:
@@ -66,6 +71,8 @@ class GridLayout:
             raise ValueError(f"layout {self.name!r}: not enough free cells for the agent and objects")
         if not 0.0 <= self.episode_swap <= 1.0 or (self.episode_swap and not self.homes):
             raise ValueError(f"layout {self.name!r}: episode_swap is a probability and needs homes")
+        if not 0.0 <= self.wind <= 1.0:
+            raise ValueError(f"layout {self.name!r}: wind is a probability")
         if self.homes and (not 3 <= len(self.homes) <= 1 + sum(t.count for t in self.object_types)
                            or len(set(self.homes)) != len(self.homes)
                            or any(self.rows[r][c] != "." for r, c in self.homes)):
@@ -240,6 +247,20 @@ LAYOUTS: dict[str, GridLayout] = {
     "quad7h": GridLayout("quad7h", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
                                                            (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact",
                          respawn_in_place=True),
+    # [ours] "sway" corridors: a punishing object (-1, ends the episode) at each end, their sides
+    # redrawn every episode, and a wind that pushes the agent one more cell toward one end (drawn
+    # every episode) on half of the steps. Alternating or repeating moves drift into an end;
+    # staying alive takes moving away from the nearer end, which the agent must learn from
+    # punishment alone (which action goes which way is not observed): the grid-world shape of a
+    # balancing task. Real-valued offsets, like a control task's observation.
+    "sway7": GridLayout("sway7", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5, wind=0.5),
+    "sway9": GridLayout("sway9", _open(1, 9), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="offsets", homes=((0, 4), (0, 0), (0, 8)), episode_swap=0.5, wind=0.5),
+    # ... with a third type, a +1 bonus that stays and reappears at a random cell.
+    "sway7b": GridLayout("sway7b", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0),
+                                                         (1, 1.0, 0.0, 0.1)), 100,
+                         moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5, wind=0.5),
     # "small" with interior walls, so blocked moves and wall-avoiding respawns are exercised.
     "small_walls": GridLayout("small_walls", (".......",
                                               "..#....",

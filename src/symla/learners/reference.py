@@ -67,11 +67,14 @@ class CompactSeeker(FixedPolicy):
     """Grid worlds with the compact egocentric observation (per type, the sign of the row and
     column offset to its nearest active object): steps along a nonzero offset of the best-paying
     type that is present (uniformly among the moves that close the gap), and at random when none
-    is. Told the per-type rewards; it cannot see how far objects are, so it does not dodge."""
+    is. Told the per-type rewards; it cannot see how far objects are, so it does not dodge, except
+    in layouts with wind, where with nothing to collect it steps away from the nearest punishing
+    object (and so against the wind)."""
 
     type_rewards: tuple
     moves: tuple
     observation: str = "compact"  # (or offsets, nearness: the same signs) or "directions": per type 0/1 flags
+    flee: bool = False  # with nothing to collect, step away from the nearest punishing object (wind)
 
     def step(self, params, state, obs, prev_action, reward):
         if self.observation == "directions":
@@ -83,8 +86,16 @@ class CompactSeeker(FixedPolicy):
         rewards = jnp.asarray(self.type_rewards, jnp.float32)
         best = jnp.argmax(jnp.where(present & (rewards > 0), rewards, -jnp.inf))
         seek = present[best] & (rewards[best] > 0)
-        closes = (jnp.asarray(self.moves, jnp.float32) * offsets[best]).sum(1) > 0  # [A]
-        return jnp.where(seek & closes.any(), jnp.where(closes, 0.0, -SURE), 0.0), state
+        moves = jnp.asarray(self.moves, jnp.float32)
+        closes = (moves * offsets[best]).sum(1) > 0  # [A]
+        seeking = jnp.where(closes, 0.0, -SURE)
+        if self.flee:  # nothing to collect: step away from the nearest punishing object
+            dist = jnp.where(present & (rewards < 0), jnp.abs(offsets).sum(1), jnp.inf)
+            worst = jnp.argmin(dist)
+            away = (moves * offsets[worst]).sum(1) < 0
+            fleeing = jnp.where(jnp.isfinite(dist[worst]) & away.any(), jnp.where(away, 0.0, -SURE), 0.0)
+            return jnp.where(seek & closes.any(), seeking, fleeing), state
+        return jnp.where(seek & closes.any(), seeking, 0.0), state
 
 
 def reference_policy(split):
@@ -98,7 +109,8 @@ def reference_policy(split):
         rewards = twin.sample_env_params(jax.random.PRNGKey(0)).type_rewards  # fixed per grid-world split
         moves = tuple(tuple(int(v) for v in m) for m in env.moves)
         if env.layout.observation in ("compact", "offsets", "directions", "nearness"):
-            return CompactSeeker(tuple(float(r) for r in rewards), moves, env.layout.observation), twin
+            return CompactSeeker(tuple(float(r) for r in rewards), moves, env.layout.observation,
+                                 flee=bool(env.layout.wind)), twin
         return GreedyCollector(env.height, env.width, tuple(float(r) for r in rewards), moves), twin
     if twin.name == "cartpole":
         return CartPoleController(tuple(twin.obs_scale)), twin
