@@ -10,16 +10,30 @@ hyperparameters on a training split only (params.yaml baselines.reinforce record
 """
 
 import argparse
+import dataclasses
 import itertools
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from symla.envs.splits import make_split
-from symla.learners import RandomPolicy
+from symla.learners import FixedPolicy, RandomPolicy
 from symla.learners.reference import reference_policy
 from symla.learners.reinforce import Reinforce
 from symla.rollout import lifetime_keys, run_lifetimes
+
+
+@dataclasses.dataclass(frozen=True)
+class Habit(FixedPolicy):
+    """Blind to the observation: repeats (repeat=True) or alternates its previous action, the
+    habits a learner can bring from one world to another (first action at random)."""
+
+    repeat: bool = True
+
+    def step(self, params, state, obs, prev_action, reward):
+        same = 30.0 * (2 * prev_action - 1) if self.repeat else 30.0 * (1 - 2 * prev_action)
+        return jnp.where(prev_action.sum() > 0, same, 0.0), state
 
 
 def measure(learner, split, keys, lifetime):
@@ -49,6 +63,9 @@ def main():
         f"{name:32s} reward {values[0]:8.3f}  rise {values[1]:7.3f}  late episode {values[2]:7.3f}"
         f"  episode rise {values[3]:7.3f}", flush=True)
     show("random", measure(RandomPolicy(), split, keys, args.lifetime))
+    if split.num_actions == 2:
+        show("repeat the previous action", measure(Habit(True), split, keys, args.lifetime))
+        show("alternate", measure(Habit(False), split, keys, args.lifetime))
     if ref := reference_policy(split):
         show("reference", measure(ref[0], ref[1], keys, args.lifetime))
     for lr, trace in itertools.product(map(float, args.lr.split(",")), map(float, args.trace.split(","))):

@@ -93,8 +93,11 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
             k_term, k_respawn, k_cells = jax.random.split(key, 3)
         agent_pos = self._move(state.agent_pos, jnp.asarray(self.moves)[jnp.asarray(action, jnp.int32)])
         if self.layout.wind:  # then the wind may push it one more cell
-            push = jax.random.bernoulli(k_wind, self.layout.wind)
-            agent_pos = jnp.where(push, self._move(agent_pos, state.wind), agent_pos)
+            k_push, k_gust = jax.random.split(k_wind)
+            wind = {"steady": lambda: state.wind, "gusts": lambda: self._draw_wind(k_gust),
+                    "downhill": lambda: self._downhill(agent_pos, k_gust)}[self.layout.wind_mode]()
+            push = jax.random.bernoulli(k_push, self.layout.wind)
+            agent_pos = jnp.where(push, self._move(agent_pos, wind), agent_pos)
 
         obj_type = jnp.asarray(self.obj_type)
         hit = state.obj_active & (state.obj_pos == agent_pos).all(-1)  # at most one: cells are distinct
@@ -126,6 +129,18 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
                          time=state.time + 1, wind=state.wind)
         return self.get_obs(state), state, reward, terminated, {"collected": hit}
 
+    def _draw_wind(self, key) -> jax.Array:
+        """A push direction, uniform among the layout's moves other than staying."""
+        nonzero = np.array([m for m in self.layout.move_offsets if any(m)], np.int32)
+        return jnp.asarray(nonzero)[jax.random.randint(key, (), 0, len(nonzero))]
+
+    def _downhill(self, pos, key) -> jax.Array:
+        """The push away from the home cell along the larger offset from it (random at home)."""
+        offset = pos - jnp.asarray(self.layout.homes[0], jnp.int32)
+        axis = jnp.argmax(jnp.abs(offset))
+        away = jnp.zeros(2, jnp.int32).at[axis].set(jnp.sign(offset[axis]).astype(jnp.int32))
+        return jnp.where((offset == 0).all(), self._draw_wind(key), away)
+
     def _move(self, pos, offset) -> jax.Array:
         """``pos + offset``, or ``pos`` where that cell is a wall or off the map."""
         target = pos + offset
@@ -139,8 +154,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         wind = np.zeros(2, np.int32)
         if self.layout.wind:
             key, k_wind = jax.random.split(key)
-            nonzero = np.array([m for m in self.layout.move_offsets if any(m)], np.int32)
-            wind = jnp.asarray(nonzero)[jax.random.randint(k_wind, (), 0, len(nonzero))]
+            wind = self._draw_wind(k_wind)
         if self.layout.homes:
             k_swap, k_rest = jax.random.split(key)
             pos = jnp.asarray(self.layout.homes, jnp.int32)

@@ -7,9 +7,10 @@ without importing JAX; symla.envs.gridworld turns a layout into a gymnax environ
 import dataclasses
 
 # Action 0 stays; then the 4 axis moves (up, down, left, right); then the 4 diagonals, which only
-# layouts with moves=9 use. (row, col) offsets. Corridors (one row) may use moves=2: left, right.
+# layouts with moves=9 use. (row, col) offsets. Corridors (one row) may use moves=2: left, right;
+# or moves=3: stay, left, right.
 MOVES = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
-CORRIDOR_MOVES = ((0, -1), (0, 1))
+CORRIDOR_MOVES = {2: ((0, -1), (0, 1)), 3: ((0, 0), (0, -1), (0, 1))}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,14 +55,20 @@ class GridLayout:
     # collects: a drift that no fixed sequence of moves cancels, so staying away from punishing
     # objects takes acting on the observation.
     wind: float = 0.0
+    # [ours] Where the push goes: "steady", one direction drawn per episode; "gusts", a direction
+    # drawn afresh at every step; "downhill", away from the agent's home cell (homes[0]) along the
+    # larger offset from it, at random on the home cell itself: an unstable balance point, as a
+    # pole's, where every step off it makes the next push outward.
+    wind_mode: str = "steady"
 
     def __post_init__(self):
         if not self.rows or len({len(r) for r in self.rows}) != 1:
             raise ValueError(f"layout {self.name!r}: every row must have the same length")
         if set("".join(self.rows)) - set("#."):
             raise ValueError(f"layout {self.name!r}: rows may only contain '#' and '.'")
-        if self.moves not in (2, 5, 9) or (self.moves == 2 and len(self.rows) != 1):
-            raise ValueError(f"layout {self.name!r}: moves must be 5 or 9 (or 2, left and right, in a one-row corridor)")
+        if self.moves not in (2, 3, 5, 9) or (self.moves in CORRIDOR_MOVES and len(self.rows) != 1):
+            raise ValueError(f"layout {self.name!r}: moves must be 5 or 9 (or, in a one-row corridor, 2: left and "
+                             "right, or 3: stay, left and right)")
         if self.observation not in OBSERVATIONS:
             raise ValueError(f"layout {self.name!r}: observation must be one of {', '.join(OBSERVATIONS)}")
         # Reset needs a distinct cell for the agent and every object; this also guarantees that
@@ -71,8 +78,10 @@ class GridLayout:
             raise ValueError(f"layout {self.name!r}: not enough free cells for the agent and objects")
         if not 0.0 <= self.episode_swap <= 1.0 or (self.episode_swap and not self.homes):
             raise ValueError(f"layout {self.name!r}: episode_swap is a probability and needs homes")
-        if not 0.0 <= self.wind <= 1.0:
-            raise ValueError(f"layout {self.name!r}: wind is a probability")
+        if not 0.0 <= self.wind <= 1.0 or self.wind_mode not in ("steady", "gusts", "downhill") \
+                or (self.wind_mode == "downhill" and not self.homes):
+            raise ValueError(f"layout {self.name!r}: wind is a probability; wind_mode is steady, gusts or "
+                             "downhill (which needs homes)")
         if self.homes and (not 3 <= len(self.homes) <= 1 + sum(t.count for t in self.object_types)
                            or len(set(self.homes)) != len(self.homes)
                            or any(self.rows[r][c] != "." for r, c in self.homes)):
@@ -90,7 +99,7 @@ class GridLayout:
     @property
     def move_offsets(self) -> tuple:
         """(row, col) offset of every action."""
-        return CORRIDOR_MOVES if self.moves == 2 else MOVES[: self.moves]
+        return CORRIDOR_MOVES.get(self.moves) or MOVES[: self.moves]
 
     @property
     def obs_shape(self) -> tuple[int, ...]:
@@ -257,6 +266,41 @@ LAYOUTS: dict[str, GridLayout] = {
                         moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5, wind=0.5),
     "sway9": GridLayout("sway9", _open(1, 9), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
                         moves=2, observation="offsets", homes=((0, 4), (0, 0), (0, 8)), episode_swap=0.5, wind=0.5),
+    # ... with gusts: the push's direction is drawn at every step.
+    "sway7g": GridLayout("sway7g", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                         moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5, wind=0.5,
+                         wind_mode="gusts"),
+    "sway7gg": GridLayout("sway7gg", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                          moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5, wind=1.0,
+                          wind_mode="gusts"),
+    # ... downhill: pushed away from the middle on half of the steps.
+    "sway7d": GridLayout("sway7d", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                         moves=2, observation="offsets", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5, wind=0.5,
+                         wind_mode="downhill"),
+    # ... and observed by nearness (sign / distance: 1 when adjacent), so danger is a large input.
+    "sway7dn": GridLayout("sway7dn", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                          moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
+                          wind=0.5, wind_mode="downhill"),
+    # ... with a third type, a +1 bonus that stays and reappears at a random cell (6 inputs).
+    "sway7dnb": GridLayout("sway7dnb", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0),
+                                                             (1, 1.0, 0.0, 0.1)), 100,
+                           moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
+                           wind=0.5, wind_mode="downhill"),
+    # ... with a third type that pays nothing and stays (a distractor input).
+    "sway7dnz": GridLayout("sway7dnz", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0),
+                                                             (1, 0.0, 0.0, 0.5)), 100,
+                           moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
+                           wind=0.5, wind_mode="downhill"),
+    # ... with three actions: stay, left, right (so CartPole's two are a new size).
+    "sway7dn3": GridLayout("sway7dn3", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                           moves=3, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
+                           wind=0.5, wind_mode="downhill"),
+    "sway7gn": GridLayout("sway7gn", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                          moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
+                          wind=0.5, wind_mode="gusts"),
+    "sway9d": GridLayout("sway9d", _open(1, 9), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                         moves=2, observation="offsets", homes=((0, 4), (0, 0), (0, 8)), episode_swap=0.5, wind=0.5,
+                         wind_mode="downhill"),
     # ... with a third type, a +1 bonus that stays and reappears at a random cell.
     "sway7b": GridLayout("sway7b", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0),
                                                          (1, 1.0, 0.0, 0.1)), 100,

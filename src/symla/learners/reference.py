@@ -90,7 +90,9 @@ class CompactSeeker(FixedPolicy):
         closes = (moves * offsets[best]).sum(1) > 0  # [A]
         seeking = jnp.where(closes, 0.0, -SURE)
         if self.flee:  # nothing to collect: step away from the nearest punishing object
-            dist = jnp.where(present & (rewards < 0), jnp.abs(offsets).sum(1), jnp.inf)
+            size = jnp.abs(offsets).sum(1)  # nearness observes sign / distance: large is near
+            size = 1.0 / jnp.maximum(size, 1e-6) if self.observation == "nearness" else size
+            dist = jnp.where(present & (rewards < 0), size, jnp.inf)
             worst = jnp.argmin(dist)
             away = (moves * offsets[worst]).sum(1) < 0
             fleeing = jnp.where(jnp.isfinite(dist[worst]) & away.any(), jnp.where(away, 0.0, -SURE), 0.0)
