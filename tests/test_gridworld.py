@@ -299,8 +299,13 @@ def test_negated_split_negates_every_reward_and_swapped_exchanges_the_first_two(
 
     rewards = {name: make_split(name).sample_env_params(KEY).type_rewards.tolist()
                for name in ("gridworld-quad7b", "gridworld-quad7b-swapped", "gridworld-quad7b-negated")}
+    rewards["gridworld-quad7b-swapped23"] = make_split("gridworld-quad7b-swapped23").sample_env_params(KEY).type_rewards.tolist()
     assert rewards == {"gridworld-quad7b": [1.0, -1.0, 1.0, -1.0], "gridworld-quad7b-swapped": [-1.0, 1.0, 1.0, -1.0],
-                       "gridworld-quad7b-negated": [-1.0, 1.0, -1.0, 1.0]}
+                       "gridworld-quad7b-negated": [-1.0, 1.0, -1.0, 1.0],
+                       "gridworld-quad7b-swapped23": [1.0, -1.0, -1.0, 1.0]}
+    from symla.envs.catalog import UnknownSplitError
+    with pytest.raises(UnknownSplitError, match="needs a layout with 4 object types"):
+        make_split("gridworld-fork3p-swapped23")
 
 
 def test_quad_dynamics_do_not_predict_reward_and_the_swap_changes_which_dynamics_pay():
@@ -364,3 +369,56 @@ def test_sway_cannot_be_survived_without_looking_and_can_by_stepping_away_from_t
     policy, twin = reference_policy(split)
     reference = float(run_lifetimes(policy, twin, {}, keys, 200).fitness.mean())
     assert alternate < -10 and reference == 0.0, (alternate, reference)
+
+
+def test_downhill_wind_pushes_away_from_the_home_cell_and_at_random_on_it():
+    """sway7d (home (0, 3), push probability 1/2): off the home cell the push goes outward, on it
+    left or right at random."""
+    env, step = make("sway7d")
+    keys = jax.random.split(KEY, N_MC)
+
+    def final_cols(agent, objs, action):
+        out = jax.vmap(step, in_axes=(0, None, None, None))(keys, state(agent, objs), action, env.default_params)
+        return np.asarray(out[1].agent_pos)[:, 1]
+
+    cols = final_cols((0, 4), [[0, 0], [0, 1]], 1)  # right to 5, then pushed outward to 6
+    assert set(cols.tolist()) == {5, 6} and within_4se((cols == 6).mean(), 0.5, N_MC)
+    cols = final_cols((0, 2), [[0, 5], [0, 6]], 0)  # left to 1, then pushed outward to 0
+    assert set(cols.tolist()) == {0, 1} and within_4se((cols == 0).mean(), 0.5, N_MC)
+    cols = final_cols((0, 2), [[0, 0], [0, 6]], 1)  # right onto the home cell: a push either way
+    assert set(cols.tolist()) == {2, 3, 4} and within_4se((cols == 3).mean(), 0.5, N_MC)
+    assert within_4se((cols == 2).mean(), 0.25, N_MC) and within_4se((cols == 4).mean(), 0.25, N_MC)
+
+
+def test_slips_replace_the_move_with_a_random_one_at_their_rate():
+    layout = GridLayout("x", (".......",), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=2, slip=0.25)
+    env = GridWorld(layout)
+    out = jax.vmap(env.step_env, in_axes=(0, None, None, None))(
+        jax.random.split(KEY, N_MC), state((0, 3), [[0, 6]]), 1, env.default_params)
+    cols = np.asarray(out[1].agent_pos)[:, 1]  # right, unless a slip draws left (1/4 x 1/2)
+    assert set(cols.tolist()) == {2, 4} and within_4se((cols == 2).mean(), 0.125, N_MC)
+    with pytest.raises(ValueError, match="slip is a probability"):
+        GridLayout("x", (".......",), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=2, slip=2.0)
+
+
+def test_three_move_corridors_stay_left_and_right():
+    layout = GridLayout("x", (".....",), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=3)
+    assert layout.move_offsets == ((0, 0), (0, -1), (0, 1))
+    env = GridWorld(layout)
+    s = state((0, 2), [[0, 4]])
+    assert [env.step_env(KEY, s, a, env.default_params)[1].agent_pos.tolist() for a in range(3)] == \
+        [[0, 2], [0, 1], [0, 3]]
+    with pytest.raises(ValueError, match="one-row corridor"):
+        GridLayout("x", ("...", "..."), (ObjectType(1, 1.0, 0.0, 0.0),), 10, moves=3)
+
+
+def test_reference_flees_the_nearest_punishing_object_whatever_the_observation():
+    """Under wind the reference steps away from the nearer end, read from real-valued offsets or
+    from nearness (sign / distance, where a large input is near)."""
+    from symla.envs.splits import make_split
+    from symla.learners.reference import reference_policy
+    from symla.rollout import run_lifetimes
+
+    for name in ("gridworld-sway7d", "gridworld-sway7dn", "gridworld-sway7dn3"):
+        policy, twin = reference_policy(make_split(name))
+        assert float(run_lifetimes(policy, twin, {}, jax.random.split(KEY, 32), 200).fitness.mean()) == 0.0, name

@@ -6,8 +6,10 @@ fast). ``symla.envs.splits.make_split`` builds the environment a spec describes.
 
     bandit-{K}arm[-biased][-permuted]   Bernoulli bandits; biased: arm 0 tends to be best
     cartpole | acrobot | mountaincar[-permuted]  gymnax classic control; permuted: obs and actions
-    gridworld-{layout}[-swapped|-negated][-permuted]  LPG grid worlds; swapped: the first two object
-                                        types' rewards swapped; negated: every reward negated
+    gridworld-{layout}[-swapped|-swapped23|-negated][-permuted]  LPG grid worlds; swapped: the first
+                                        two object types' rewards swapped; swapped23 (a validation
+                                        transform): the third and fourth types'; negated: every
+                                        reward negated
     gymnax:{EnvId}                      any gymnax env with discrete actions (obs flattened)
 """
 
@@ -45,6 +47,7 @@ class SplitSpec:
     env_id: str = ""  # control, gymnax
     layout: str = ""  # gridworld
     swapped: bool = False  # gridworld
+    swapped23: bool = False  # gridworld
     negated: bool = False  # gridworld
 
     @property
@@ -69,7 +72,7 @@ def known_split_names() -> list[str]:
     names = [f"bandit-{k}arm{b}{p}" for k in (2, 5, 10) for b in ("", "-biased") for p in ("", "-permuted")]
     names += [f"{c}{p}" for c in CLASSIC_CONTROL for p in ("", "-permuted")]
     names += [f"gridworld-{n.replace('_', '-')}{s}{p}" for n in LAYOUTS
-              for s in ("", "-swapped", "-negated") for p in ("", "-permuted")]
+              for s in ("", "-swapped", "-swapped23", "-negated") for p in ("", "-permuted")]
     return names + ["gymnax:<EnvId>"]
 
 
@@ -83,7 +86,7 @@ def parse_split(name: str) -> SplitSpec:
     if m := re.fullmatch(r"(cartpole|acrobot|mountaincar)(-permuted)?", name):
         env_id, obs_size, actions, *_ = CLASSIC_CONTROL[m[1]]
         return SplitSpec(name, "control", obs_size, actions, bool(m[2]), env_id=env_id)
-    if m := re.fullmatch(r"gridworld-([a-z0-9-]+?)(-swapped|-negated)?(-permuted)?", name):
+    if m := re.fullmatch(r"gridworld-([a-z0-9-]+?)(-swapped|-swapped23|-negated)?(-permuted)?", name):
         layout = m[1].replace("-", "_")
         if layout not in LAYOUTS:
             raise UnknownSplitError(
@@ -91,7 +94,7 @@ def parse_split(name: str) -> SplitSpec:
                 f"known layouts: {', '.join(sorted(n.replace('_', '-') for n in LAYOUTS))}")
         spec = LAYOUTS[layout]
         return SplitSpec(name, "gridworld", spec.obs_size, spec.moves, bool(m[3]), layout=layout,
-                         swapped=m[2] == "-swapped", negated=m[2] == "-negated")
+                         swapped=m[2] == "-swapped", swapped23=m[2] == "-swapped23", negated=m[2] == "-negated")
     if name.startswith("gymnax:") and len(name) > len("gymnax:"):
         return SplitSpec(name, "gymnax", None, None, env_id=name.split(":", 1)[1])
     raise UnknownSplitError(

@@ -87,11 +87,16 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
     def step_env(self, key, state, action, params) -> tuple[jax.Array, EnvState, jax.Array, jax.Array, dict[Any, Any]]:
         """Move, then collect (pay, maybe terminate), then respawn objects absent since before
         this step. Termination is drawn here, so ``is_terminated`` is never true by itself."""
-        if self.layout.wind:
+        if self.layout.wind or self.layout.slip:
             k_term, k_respawn, k_cells, k_wind = jax.random.split(key, 4)
         else:
             k_term, k_respawn, k_cells = jax.random.split(key, 3)
-        agent_pos = self._move(state.agent_pos, jnp.asarray(self.moves)[jnp.asarray(action, jnp.int32)])
+        action = jnp.asarray(action, jnp.int32)
+        if self.layout.slip:  # a slip replaces the move by a uniformly random one
+            k_wind, k_slip, k_random = jax.random.split(k_wind, 3)
+            slipped = jax.random.bernoulli(k_slip, self.layout.slip)
+            action = jnp.where(slipped, jax.random.randint(k_random, (), 0, len(self.moves)), action)
+        agent_pos = self._move(state.agent_pos, jnp.asarray(self.moves)[action])
         if self.layout.wind:  # then the wind may push it one more cell
             k_push, k_gust = jax.random.split(k_wind)
             wind = {"steady": lambda: state.wind, "gusts": lambda: self._draw_wind(k_gust),

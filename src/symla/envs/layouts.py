@@ -60,6 +60,9 @@ class GridLayout:
     # larger offset from it, at random on the home cell itself: an unstable balance point, as a
     # pole's, where every step off it makes the next push outward.
     wind_mode: str = "steady"
+    # [ours] Probability that the agent's move is replaced by a uniformly random one (a slip), so
+    # that no single outcome says for sure which action does what.
+    slip: float = 0.0
 
     def __post_init__(self):
         if not self.rows or len({len(r) for r in self.rows}) != 1:
@@ -78,6 +81,8 @@ class GridLayout:
             raise ValueError(f"layout {self.name!r}: not enough free cells for the agent and objects")
         if not 0.0 <= self.episode_swap <= 1.0 or (self.episode_swap and not self.homes):
             raise ValueError(f"layout {self.name!r}: episode_swap is a probability and needs homes")
+        if not 0.0 <= self.slip <= 1.0:
+            raise ValueError(f"layout {self.name!r}: slip is a probability")
         if not 0.0 <= self.wind <= 1.0 or self.wind_mode not in ("steady", "gusts", "downhill") \
                 or (self.wind_mode == "downhill" and not self.homes):
             raise ValueError(f"layout {self.name!r}: wind is a probability; wind_mode is steady, gusts or "
@@ -295,6 +300,10 @@ LAYOUTS: dict[str, GridLayout] = {
     "sway7dn3": GridLayout("sway7dn3", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
                            moves=3, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
                            wind=0.5, wind_mode="downhill"),
+    # ... whose moves slip (a random move instead) a quarter of the time.
+    "sway7dns": GridLayout("sway7dns", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                           moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
+                           wind=0.5, wind_mode="downhill", slip=0.25),
     "sway7gn": GridLayout("sway7gn", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
                           moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
                           wind=0.5, wind_mode="gusts"),

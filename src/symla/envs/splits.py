@@ -126,6 +126,10 @@ def _gridworld(spec):
     params = env.default_params
     if spec.swapped:
         params = swap_type_rewards(params, 0, 1)
+    if spec.swapped23:  # a validation transform: another reward change than the held-out swap
+        if env.num_types < 4:
+            raise UnknownSplitError(f"split {spec.name!r}: -swapped23 needs a layout with 4 object types")
+        params = swap_type_rewards(params, 2, 3)
     if spec.negated:  # a validation transform: every learned preference is wrong
         params = params.replace(type_rewards=-params.type_rewards)
 
