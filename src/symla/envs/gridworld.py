@@ -26,6 +26,7 @@ class EnvState(environment.EnvState):
     obj_active: jax.Array  # bool[N]
     time: int
     wind: jax.Array = struct.field(default_factory=lambda: np.zeros(2, np.int32))  # int32[2]: the episode's push
+    velocity: jax.Array = struct.field(default_factory=lambda: np.zeros((), np.int32))  # corridors with inertia
 
 
 @struct.dataclass(kw_only=True)
@@ -96,7 +97,17 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
             k_wind, k_slip, k_random = jax.random.split(k_wind, 3)
             slipped = jax.random.bernoulli(k_slip, self.layout.slip)
             action = jnp.where(slipped, jax.random.randint(k_random, (), 0, len(self.moves)), action)
-        agent_pos = self._move(state.agent_pos, jnp.asarray(self.moves)[action])
+        velocity = state.velocity
+        if self.layout.inertia:  # the action accelerates; the agent moves by its velocity
+            velocity = jnp.clip(velocity + 2 * action - 1, -self.layout.inertia, self.layout.inertia)
+            agent_pos = state.agent_pos
+            for _ in range(self.layout.inertia):  # one cell at a time: a wall stops the agent
+                step = jnp.asarray([0, 1], jnp.int32) * jnp.sign(velocity) * (jnp.abs(velocity) > _)
+                moved = self._move(agent_pos, step)
+                velocity = jnp.where((moved == agent_pos).all() & (step != 0).any(), 0, velocity)
+                agent_pos = moved
+        else:
+            agent_pos = self._move(state.agent_pos, jnp.asarray(self.moves)[action])
         if self.layout.wind:  # then the wind may push it one more cell
             k_push, k_gust = jax.random.split(k_wind)
             wind = {"steady": lambda: state.wind, "gusts": lambda: self._draw_wind(k_gust),
@@ -131,7 +142,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         obj_pos = jnp.where(anywhere[:, None], new_pos, state.obj_pos)
 
         state = EnvState(agent_pos=agent_pos, obj_pos=obj_pos, obj_active=active | respawn,
-                         time=state.time + 1, wind=state.wind)
+                         time=state.time + 1, wind=state.wind, velocity=velocity)
         return self.get_obs(state), state, reward, terminated, {"collected": hit}
 
     def _draw_wind(self, key) -> jax.Array:
@@ -185,6 +196,12 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         the agent to the nearest active object of that type (Manhattan distance, the lowest
         object index on ties), 0 and 0 when none is active: 2T inputs that say where to go,
         egocentrically, and nothing about which type is which."""
+        if self.layout.inertia:
+            velocity = (state.velocity / self.layout.inertia).astype(jnp.float32)
+            return jnp.concatenate([self._egocentric(state), velocity[None]])
+        return self._egocentric(state)
+
+    def _egocentric(self, state) -> jax.Array:
         if self.layout.observation == "compact":
             return jnp.sign(self._nearest_offsets(state)).reshape(-1)
         if self.layout.observation == "nearness":  # sign / distance per axis: 1 when adjacent

@@ -63,6 +63,11 @@ class GridLayout:
     # [ours] Probability that the agent's move is replaced by a uniformly random one (a slip), so
     # that no single outcome says for sure which action does what.
     slip: float = 0.0
+    # [ours] Corridors: with inertia k > 0 the agent has a velocity in [-k, k] cells per step; an
+    # action changes it by one (left -1, right +1) and the agent then moves by it (a wall stops
+    # it and its velocity). The observation gains one input, velocity / k. As with a cart, the
+    # move that precedes a crash is often the braking one, too late: what caused it came earlier.
+    inertia: int = 0
 
     def __post_init__(self):
         if not self.rows or len({len(r) for r in self.rows}) != 1:
@@ -83,6 +88,9 @@ class GridLayout:
             raise ValueError(f"layout {self.name!r}: episode_swap is a probability and needs homes")
         if not 0.0 <= self.slip <= 1.0:
             raise ValueError(f"layout {self.name!r}: slip is a probability")
+        if self.inertia < 0 or (self.inertia and (self.moves != 2 or self.observation == "map")):
+            raise ValueError(f"layout {self.name!r}: inertia is a maximum speed for 2-move corridors with an "
+                             "egocentric observation")
         if not 0.0 <= self.wind <= 1.0 or self.wind_mode not in ("steady", "gusts", "downhill") \
                 or (self.wind_mode == "downhill" and not self.homes):
             raise ValueError(f"layout {self.name!r}: wind is a probability; wind_mode is steady, gusts or "
@@ -109,6 +117,8 @@ class GridLayout:
     @property
     def obs_shape(self) -> tuple[int, ...]:
         types = len(self.object_types)
+        if self.inertia:  # the egocentric inputs, then the velocity
+            return (types * {"compact": 2, "offsets": 2, "directions": 4, "nearness": 2}[self.observation] + 1,)
         return {"map": (1 + types, self.height, self.width), "compact": (types, 2), "offsets": (types, 2),
                 "directions": (types, 4), "nearness": (types, 2)}[self.observation]
 
@@ -304,6 +314,13 @@ LAYOUTS: dict[str, GridLayout] = {
     "sway7dns": GridLayout("sway7dns", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
                            moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
                            wind=0.5, wind_mode="downhill", slip=0.25),
+    # ... with inertia: a cart on a ridge (speed at most 2), observed by nearness and velocity.
+    "cart9": GridLayout("cart9", _open(1, 9), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                        moves=2, observation="nearness", homes=((0, 4), (0, 0), (0, 8)), episode_swap=0.5,
+                        wind=0.5, wind_mode="downhill", inertia=2),
+    "cart9c": GridLayout("cart9c", _open(1, 9), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                         moves=2, observation="nearness", homes=((0, 4), (0, 0), (0, 8)), episode_swap=0.5,
+                         inertia=2),
     "sway7gn": GridLayout("sway7gn", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
                           moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
                           wind=0.5, wind_mode="gusts"),

@@ -75,8 +75,14 @@ class CompactSeeker(FixedPolicy):
     moves: tuple
     observation: str = "compact"  # (or offsets, nearness: the same signs) or "directions": per type 0/1 flags
     flee: bool = False  # with nothing to collect, step away from the nearest punishing object (wind)
+    inertia: bool = False  # corridors with inertia (two punishing ends, nearness observed): a cart controller
 
     def step(self, params, state, obs, prev_action, reward):
+        if self.inertia:  # a cart: brake while moving, else accelerate toward the farther punishing end
+            ends = jnp.asarray(obs)[:-1].reshape(len(self.type_rewards), 2)[:, 1]  # nearness: sign / distance
+            v = jnp.asarray(obs)[-1]
+            toward_right = jnp.where(v != 0, v < 0, ends[jnp.abs(ends).argmin()] > 0)
+            return jnp.where(toward_right, jnp.array([-SURE, 0.0]), jnp.array([0.0, -SURE])), state
         if self.observation == "directions":
             d = jnp.asarray(obs).reshape(len(self.type_rewards), 2, 2)  # [T, (negative, positive), (row, col)]
             offsets = d[:, 1] - d[:, 0]
@@ -112,7 +118,7 @@ def reference_policy(split):
         moves = tuple(tuple(int(v) for v in m) for m in env.moves)
         if env.layout.observation in ("compact", "offsets", "directions", "nearness"):
             return CompactSeeker(tuple(float(r) for r in rewards), moves, env.layout.observation,
-                                 flee=bool(env.layout.wind)), twin
+                                 flee=bool(env.layout.wind), inertia=bool(env.layout.inertia)), twin
         return GreedyCollector(env.height, env.width, tuple(float(r) for r in rewards), moves), twin
     if twin.name == "cartpole":
         return CartPoleController(tuple(twin.obs_scale)), twin
