@@ -98,14 +98,14 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
             slipped = jax.random.bernoulli(k_slip, self.layout.slip)
             action = jnp.where(slipped, jax.random.randint(k_random, (), 0, len(self.moves)), action)
         velocity = state.velocity
-        if self.layout.inertia:  # the action accelerates; the agent moves by its velocity
-            velocity = jnp.clip(velocity + 2 * action - 1, -self.layout.inertia, self.layout.inertia)
+        if self.layout.inertia:  # the agent moves by its velocity, then the action changes it
             agent_pos = state.agent_pos
-            for _ in range(self.layout.inertia):  # one cell at a time: a wall stops the agent
-                step = jnp.asarray([0, 1], jnp.int32) * jnp.sign(velocity) * (jnp.abs(velocity) > _)
+            for cell in range(self.layout.inertia):  # one cell at a time: a wall stops the agent
+                step = jnp.asarray([0, 1], jnp.int32) * jnp.sign(velocity) * (jnp.abs(velocity) > cell)
                 moved = self._move(agent_pos, step)
                 velocity = jnp.where((moved == agent_pos).all() & (step != 0).any(), 0, velocity)
                 agent_pos = moved
+            velocity = jnp.clip(velocity + 2 * action - 1, -self.layout.inertia, self.layout.inertia)
         else:
             agent_pos = self._move(state.agent_pos, jnp.asarray(self.moves)[action])
         if self.layout.wind:  # then the wind may push it one more cell

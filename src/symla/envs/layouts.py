@@ -63,10 +63,10 @@ class GridLayout:
     # [ours] Probability that the agent's move is replaced by a uniformly random one (a slip), so
     # that no single outcome says for sure which action does what.
     slip: float = 0.0
-    # [ours] Corridors: with inertia k > 0 the agent has a velocity in [-k, k] cells per step; an
-    # action changes it by one (left -1, right +1) and the agent then moves by it (a wall stops
-    # it and its velocity). The observation gains one input, velocity / k. As with a cart, the
-    # move that precedes a crash is often the braking one, too late: what caused it came earlier.
+    # [ours] Corridors: with inertia k > 0 the agent has a velocity in [-k, k] cells per step; each
+    # step it first moves by it (a wall stops it and its velocity), then its action changes it by
+    # one (left -1, right +1). The observation gains one input, velocity / k. As with a cart (and
+    # CartPole), the action of the step that crashes does not matter: what caused it came earlier.
     inertia: int = 0
 
     def __post_init__(self):
@@ -321,6 +321,9 @@ LAYOUTS: dict[str, GridLayout] = {
     "cart9c": GridLayout("cart9c", _open(1, 9), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
                          moves=2, observation="nearness", homes=((0, 4), (0, 0), (0, 8)), episode_swap=0.5,
                          inertia=2),
+    "cart11": GridLayout("cart11", _open(1, 11), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
+                         moves=2, observation="nearness", homes=((0, 5), (0, 0), (0, 10)), episode_swap=0.5,
+                         wind=0.5, wind_mode="downhill", inertia=3),
     "sway7gn": GridLayout("sway7gn", _open(1, 7), _objects((1, -1.0, 1.0, 1.0), (1, -1.0, 1.0, 1.0)), 100,
                           moves=2, observation="nearness", homes=((0, 3), (0, 0), (0, 6)), episode_swap=0.5,
                           wind=0.5, wind_mode="gusts"),
