@@ -57,8 +57,9 @@ class SplitSpec:
             return None
         state = {"bandit": 0, "gymnax": 0,
                  "control": 4 * CLASSIC_CONTROL.get(self.twin, (0,) * 6)[5],
-                 "gridworld": 8 + 9 * sum(t.count for t in LAYOUTS[self.layout].object_types)
-                 + (8 if LAYOUTS[self.layout].wind else 0) if self.layout else 0}[self.family]
+                 # agent (8), 9 per object, the episode's wind (8) and velocity (4), carried always
+                 "gridworld": 20 + 9 * sum(t.count for t in LAYOUTS[self.layout].object_types)
+                 if self.layout else 0}[self.family]
         return 4 * self.obs_size + 4 + state  # observation, step counter, the rest
 
     @property
