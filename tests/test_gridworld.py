@@ -422,3 +422,26 @@ def test_reference_flees_the_nearest_punishing_object_whatever_the_observation()
     for name in ("gridworld-sway7d", "gridworld-sway7dn", "gridworld-sway7dn3"):
         policy, twin = reference_policy(make_split(name))
         assert float(run_lifetimes(policy, twin, {}, jax.random.split(KEY, 32), 200).fitness.mean()) == 0.0, name
+
+
+def test_inertia_moves_by_the_velocity_first_then_the_action_changes_it_and_walls_stop_the_cart():
+    """Explicit Euler, as CartPole: the move uses the velocity before this step's action, the
+    action then adds -1 or +1 (clipped to the speed limit), a wall stops the cart (velocity 0),
+    and the velocity over the limit is the observation's last input."""
+    layout = GridLayout("x", (".........",), (ObjectType(1, 0.0, 0.0, 0.0),), 100, moves=2,
+                        observation="nearness", inertia=2)
+    env = GridWorld(layout)
+    params = env.default_params.replace(type_respawn_probs=jnp.zeros(1))
+    s = state((0, 4), [[0, 0]])
+    trace = []
+    for action in (1, 1, 1, 0, 0, 0, 0, 0, 0, 1):  # right x3, then left into the wall at column 0
+        obs, s, *_ = env.step_env(KEY, s, action, params)
+        trace.append((int(s.agent_pos[1]), int(s.velocity), float(obs[-1])))
+    assert trace == [(4, 1, 0.5), (5, 2, 1.0), (7, 2, 1.0),
+                     (8, -1, -0.5),  # the second cell (9) is off the corridor: stopped, then pushed left
+                     (7, -2, -1.0), (5, -2, -1.0), (3, -2, -1.0), (1, -2, -1.0),
+                     (0, -1, -0.5),  # the wall stops it at 0 (velocity 0), then the action: -1
+                     (0, 1, 0.5)]  # into the wall again: stopped (0), then the action: +1
+    for bad in ({"moves": 5, "inertia": 2}, {"moves": 2, "inertia": -1}):
+        with pytest.raises(ValueError, match="inertia is a maximum speed"):
+            GridLayout("x", (".........",), (ObjectType(1, 0.0, 0.0, 0.0),), 100, **bad)

@@ -57,3 +57,21 @@ def test_it_learns_the_ego_grid_world_within_a_lifetime():
     assert gain.mean() > 3.0 and gain.mean() > 4 * gain.std() / np.sqrt(len(gain))  # measured: +6.3
     rise = np.asarray(hand.bin_reward[:, 7:].mean(1) - hand.bin_reward[:, :3].mean(1))
     assert rise.mean() > 0.3  # measured: 0.59 per tenth of the lifetime
+
+
+def test_blame_profile_the_failing_move_decides_sway_but_not_a_cart_with_inertia():
+    """benchmarks/credit.py: in a sway corridor the failing step's move is always the wrong one
+    (it stepped onto the punishing end), while with inertia the cart moves by its velocity before
+    the action acts, so the failing step's action is a fair coin against the reference."""
+    import importlib.util
+    import pathlib
+
+    spec = importlib.util.spec_from_file_location(
+        "credit", pathlib.Path(__file__).parents[1] / "benchmarks" / "credit.py")
+    credit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(credit)
+    sway, failures = credit.blame_profile("gridworld-sway7dn", depth=1, lifetimes=16, length=200)
+    assert failures > 100 and sway[0][0] == 1.0
+    cart, _ = credit.blame_profile("gridworld-cart9", depth=1, lifetimes=16, length=200)
+    p, n = cart[0]
+    assert abs(p - 0.5) <= 4 * np.sqrt(0.25 / n)
