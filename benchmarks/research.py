@@ -90,7 +90,8 @@ def main():
     parser.add_argument("--experiment", required=True)
     parser.add_argument("--learner", default="symla")
     parser.add_argument("--scale", default="quick")
-    parser.add_argument("--generations", type=int, default=100)
+    parser.add_argument("--generations", type=int, default=100,
+                        help="generations on the training split (0: meta-test --init-from as it is)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", action="append", default=[], help="dotted key=value override")
     parser.add_argument("--test-lifetimes", type=int, default=256)
@@ -116,6 +117,9 @@ def main():
         args.set.append(f"networks.symla.gate_bias=[{args.symla_gate_bias}]")
     experiment = resolve_experiment(load_params("params.yaml", args.scale), args.experiment)
     experiment = apply_overrides(experiment, args.set)
+    if args.generations == 0 and (not args.init_from or experiment.curriculum):
+        parser.error("--generations 0 meta-tests the --init-from meta-parameters as they are: give --init-from "
+                     "and --set 'curriculum=[]'")
     experiment = dataclasses.replace(experiment, es={**experiment.es, "generations": args.generations},
                                      evaluation={**experiment.evaluation, "lifetimes": args.test_lifetimes,
                                                  "chunk": min(args.test_lifetimes, 256), "seed": args.eval_seed})
@@ -133,14 +137,17 @@ def main():
                     "seed": args.seed, "set": sorted(args.set), "gate_bias": args.symla_gate_bias}
         if args.init_from:
             identity["init_from_sha256"] = sha256_file(args.init_from)
-        with tempfile.TemporaryDirectory() as tmp:
-            run_dir = args.run_dir or tmp
-            every = 10 if args.run_dir else experiment.total_generations
-            params = run_es(trainer, args.seed, identity, experiment.total_generations, every, run_dir, quiet=True,
-                            centre=centre, curriculum=make_curriculum(experiment, args.learner))
-            log = pd.read_csv(Path(run_dir) / "train_log.csv")
-        blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
-        fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)
+        if args.generations == 0:  # meta-test the --init-from meta-parameters as they are
+            params = centre
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                run_dir = args.run_dir or tmp
+                every = 10 if args.run_dir else experiment.total_generations
+                params = run_es(trainer, args.seed, identity, experiment.total_generations, every, run_dir,
+                                quiet=True, centre=centre, curriculum=make_curriculum(experiment, args.learner))
+                log = pd.read_csv(Path(run_dir) / "train_log.csv")
+            blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
+            fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)
         tables = [_evaluate(experiment, trainer.learner, params, {"learner": args.learner, "seed": args.seed}, None),
                   _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, None),
                   _evaluate(experiment, baseline_learner("reinforce", experiment), {}, {"learner": "reinforce", "seed": -1}, None)]
