@@ -268,6 +268,10 @@ LAYOUTS: dict[str, GridLayout] = {
                                                          (1, -1.0, 1.0, 1.0)), 100, moves=2, observation="compact"),
     "quad7b": GridLayout("quad7b", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
                                                            (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
+    # [ours] quad7b with -2 punishments: on quad7b SymLA learns to seek but hardly to avoid
+    # (benchmarks/collections_by_type.py); here avoiding pays as much as seeking (research candidate).
+    "quad7n": GridLayout("quad7n", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -2.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
+                                                           (1, -2.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
     "quad7h": GridLayout("quad7h", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
                                                            (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact",
                          respawn_in_place=True),
