@@ -12,6 +12,8 @@ lifetime goes on, whatever their dynamics.
 """
 
 import argparse
+import sys
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -23,6 +25,9 @@ from symla.evaluate import baseline_learner
 from symla.learners import RandomPolicy
 from symla.rollout import lifetime_keys, run_lifetimes
 from symla.train import make_trainer
+
+sys.path.insert(0, str(Path(__file__).parent))
+from research import apply_overrides  # noqa: E402  (the harness's --set)
 
 
 def collections_by_kind(learner, params, split_name: str, lifetime: int, keys) -> dict:
@@ -46,20 +51,29 @@ def main():
     parser.add_argument("--learner", default="symla")
     parser.add_argument("--scale", default="quick")
     parser.add_argument("--lifetimes", type=int, default=256)
+    parser.add_argument("--checkpoints", nargs="+", metavar="META_PARAMS",
+                        help="meta_params.msgpack files to analyse (default: the scale's runs of the experiment, "
+                             "e.g. a research.py --run-dir's instead)")
+    parser.add_argument("--set", action="append", default=[], help="dotted key=value override, as research.py's")
     args = parser.parse_args()
-    experiment = resolve_experiment(load_params("params.yaml", args.scale), args.experiment)
+    experiment = apply_overrides(resolve_experiment(load_params("params.yaml", args.scale), args.experiment), args.set)
     trainer = make_trainer(experiment, args.learner)
     learners = [("random", RandomPolicy(), {}), ("reinforce", baseline_learner("reinforce", experiment), {})]
-    for seed in experiment.seeds:
-        ckpt = f"results/{args.scale}/runs/{args.experiment}/{args.learner}/seed{seed}/meta_params.msgpack"
+    if args.checkpoints:
+        named = [(Path(ckpt).parent.name, ckpt) for ckpt in args.checkpoints]
+    else:
+        named = [(f"{args.learner} seed {seed}",
+                  f"results/{args.scale}/runs/{args.experiment}/{args.learner}/seed{seed}/meta_params.msgpack")
+                 for seed in experiment.seeds]
+    for name, ckpt in named:
         params, _ = load(ckpt, trainer.learner.init_params(jax.random.PRNGKey(0)))
-        learners.append((f"{args.learner} seed {seed}", trainer.learner, params))
+        learners.append((name, trainer.learner, params))
     keys = lifetime_keys(2000, args.lifetimes)
     for split in args.splits:
         print(f"{split}: collections per tenth of a {experiment.lifetime}-step lifetime, first 3 tenths -> last 3")
         for name, learner, params in learners:
             kinds = collections_by_kind(learner, params, split, experiment.lifetime, keys)
-            print(f"  {name:16s}", " | ".join(f"{k} {a:.2f} -> {b:.2f}" for k, (a, b) in kinds.items()), flush=True)
+            print(f"  {name:28s}", " | ".join(f"{k} {a:.2f} -> {b:.2f}" for k, (a, b) in kinds.items()), flush=True)
 
 
 if __name__ == "__main__":
