@@ -14,7 +14,6 @@ import argparse
 import dataclasses
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from symla.envs.splits import make_split
@@ -46,12 +45,11 @@ def blame_profile(split_name: str, depth: int = 10, lifetimes: int = 256, length
     failed = np.asarray(r.trace["done"]) & (np.asarray(r.trace["learner_reward"]) < 0)
     decided = (logits == logits.max(-1, keepdims=True)).sum(-1) == 1  # the reference has one choice
     wrong = action != logits.argmax(-1)
+    fail_rows, fail_cols = np.nonzero(failed)
     out = []
-    for k in range(1, depth + 1):
-        rows, cols = np.nonzero(failed)
-        cols = cols - (k - 1)
-        ok = cols >= 0
-        rows, cols = rows[ok], cols[ok]
+    for k in range(1, depth + 1):  # the k-th last action before each failure, where the lifetime has one
+        ok = fail_cols >= k - 1
+        rows, cols = fail_rows[ok], fail_cols[ok] - (k - 1)
         keep = decided[rows, cols]
         out.append((wrong[rows, cols][keep].mean(), int(keep.sum())))
     return out, int(failed.sum())

@@ -117,10 +117,11 @@ class GridLayout:
     @property
     def obs_shape(self) -> tuple[int, ...]:
         types = len(self.object_types)
-        if self.inertia:  # the egocentric inputs, then the velocity
-            return (types * {"compact": 2, "offsets": 2, "directions": 4, "nearness": 2}[self.observation] + 1,)
-        return {"map": (1 + types, self.height, self.width), "compact": (types, 2), "offsets": (types, 2),
-                "directions": (types, 4), "nearness": (types, 2)}[self.observation]
+        shape = {"map": (1 + types, self.height, self.width), "compact": (types, 2), "offsets": (types, 2),
+                 "directions": (types, 4), "nearness": (types, 2)}[self.observation]
+        if self.inertia:  # the egocentric inputs, flat, then the velocity
+            return (shape[0] * shape[1] + 1,)
+        return shape
 
     @property
     def obs_size(self) -> int:
