@@ -308,11 +308,12 @@ def test_negated_split_negates_every_reward_and_swapped_exchanges_the_first_two(
         make_split("gridworld-fork3p-swapped23")
 
 
-def test_quad_dynamics_do_not_predict_reward_and_the_swap_changes_which_dynamics_pay():
-    """The claim-3 world: each (termination, respawn) pair occurs once with +1 and once with -1, so
+@pytest.mark.parametrize("layout", ["quad7b", "quad7r"])
+def test_quad_dynamics_do_not_predict_reward_and_the_swap_changes_which_dynamics_pay(layout):
+    """The claim-3 worlds: each (termination, respawn) pair occurs once with +1 and once with -1, so
     no dynamics cue says what pays; after the swap the multiset of (reward, dynamics) differs, so
     the swapped world is no channel permutation of the training world."""
-    types = LAYOUTS["quad7b"].object_types
+    types = LAYOUTS[layout].object_types
     dynamics = [(t.term_prob, t.respawn_prob) for t in types]
     assert all(sorted(t.reward for t, d in zip(types, dynamics) if d == dyn) == [-1.0, 1.0] for dyn in dynamics)
     swapped = [(-t.reward if i < 2 else t.reward, d) for i, (t, d) in enumerate(zip(types, dynamics))]

@@ -48,7 +48,7 @@ def test_smoke_dag_runs_every_rule_and_writes_valid_artifacts(smoke_run):
 
     grid = pd.read_csv(res / "aggregate/gridworld/lifetimes.csv")
     assert set(grid.loc[grid["split"] == "cartpole", "env_return"]) == {30.0}
-    # the curriculum (two fork stages of 1 generation, then quad7b): one run, every generation logged
+    # the curriculum (two fork stages of 1 generation, then quad7r): one run, every generation logged
     log = pd.read_csv(res / "runs/gridworld/symla/seed0/train_log.csv")
     assert log["generation"].tolist() == list(range(1, 6))
 

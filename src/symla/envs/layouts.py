@@ -273,6 +273,18 @@ LAYOUTS: dict[str, GridLayout] = {
     # (benchmarks/collections_by_type.py); here avoiding pays as much as seeking (research candidate).
     "quad7n": GridLayout("quad7n", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -2.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
                                                            (1, -2.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
+    # [ours] quad in two dimensions (stay + 4 moves): objects can be walked around, so avoiding a -1
+    # object costs no access to the +1 ones, as it does in a corridor (research candidates).
+    "quad34": GridLayout("quad34", _open(3, 4), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
+                                                           (1, -1.0, 0.0, 1.0)), 100, moves=5, observation="compact"),
+    "quad44": GridLayout("quad44", _open(4, 4), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
+                                                           (1, -1.0, 0.0, 1.0)), 100, moves=5, observation="compact"),
+    # [ours] quad7r: quad7b's four kinds told apart by how fast they come back instead of by ending
+    # the episode (none ends it): collecting any kind never moves the agent away from the others, so
+    # avoiding one kind protects no other (research candidate; on quad7b the failing seeds learned to
+    # avoid the kinds that end the episode, which then hurts after the swap).
+    "quad7r": GridLayout("quad7r", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 0.1), (1, 1.0, 0.0, 0.1),
+                                                           (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
     "quad7h": GridLayout("quad7h", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
                                                            (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact",
                          respawn_in_place=True),
