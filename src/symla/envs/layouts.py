@@ -139,6 +139,11 @@ def _objects(*specs) -> tuple[ObjectType, ...]:
     return tuple(ObjectType(*s) for s in specs)
 
 
+# quad7b's four kinds (+1 stays, -1 ends the episode, +1 ends it, -1 stays; all reappear at once at
+# a random cell), shared by the layouts that vary its map or respawn rule.
+_QUAD_B = _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0), (1, -1.0, 0.0, 1.0))
+
+
 # The LPG training layouts (Oh et al. 2020, appendix), plus two small ones of our own.
 LAYOUTS: dict[str, GridLayout] = {
     "small": GridLayout("small", _open(5, 7), _objects((2, 1.0, 0.0, 0.05), (2, -1.0, 0.5, 0.1)), 500),
@@ -267,26 +272,22 @@ LAYOUTS: dict[str, GridLayout] = {
                                                          (1, -1.0, 1.0, 1.0)), 100, moves=2, observation="compact"),
     "quad7": GridLayout("quad7", _open(1, 7), _objects((1, 1.0, 1.0, 1.0), (1, -1.0, 0.0, 1.0), (1, 1.0, 0.0, 1.0),
                                                          (1, -1.0, 1.0, 1.0)), 100, moves=2, observation="compact"),
-    "quad7b": GridLayout("quad7b", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
-                                                           (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
+    "quad7b": GridLayout("quad7b", _open(1, 7), _QUAD_B, 100, moves=2, observation="compact"),
     # [ours] quad7b with -2 punishments: on quad7b SymLA learns to seek but hardly to avoid
     # (benchmarks/collections_by_type.py); here avoiding pays as much as seeking (research candidate).
     "quad7n": GridLayout("quad7n", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -2.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
                                                            (1, -2.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
     # [ours] quad in two dimensions (stay + 4 moves): objects can be walked around, so avoiding a -1
     # object costs no access to the +1 ones, as it does in a corridor (research candidates).
-    "quad34": GridLayout("quad34", _open(3, 4), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
-                                                           (1, -1.0, 0.0, 1.0)), 100, moves=5, observation="compact"),
-    "quad44": GridLayout("quad44", _open(4, 4), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
-                                                           (1, -1.0, 0.0, 1.0)), 100, moves=5, observation="compact"),
+    "quad34": GridLayout("quad34", _open(3, 4), _QUAD_B, 100, moves=5, observation="compact"),
+    "quad44": GridLayout("quad44", _open(4, 4), _QUAD_B, 100, moves=5, observation="compact"),
     # [ours] quad7r: quad7b's four kinds told apart by how fast they come back instead of by ending
     # the episode (none ends it): collecting any kind never moves the agent away from the others, so
     # avoiding one kind protects no other (research candidate; on quad7b the failing seeds learned to
     # avoid the kinds that end the episode, which then hurts after the swap).
     "quad7r": GridLayout("quad7r", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 0.1), (1, 1.0, 0.0, 0.1),
                                                            (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
-    "quad7h": GridLayout("quad7h", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 1.0, 1.0), (1, 1.0, 1.0, 1.0),
-                                                           (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact",
+    "quad7h": GridLayout("quad7h", _open(1, 7), _QUAD_B, 100, moves=2, observation="compact",
                          respawn_in_place=True),
     # [ours] "sway" corridors: a punishing object (-1, ends the episode) at each end, their sides
     # redrawn every episode, and a wind that pushes the agent one more cell toward one end (drawn
