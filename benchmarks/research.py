@@ -144,7 +144,8 @@ def main():
                 run_dir = args.run_dir or tmp
                 every = 10 if args.run_dir else experiment.total_generations
                 params = run_es(trainer, args.seed, identity, experiment.total_generations, every, run_dir,
-                                quiet=True, centre=centre, curriculum=make_curriculum(experiment, args.learner))
+                                quiet=True, centre=centre, curriculum=make_curriculum(experiment, args.learner),
+                                restart_optimizer=experiment.restart_optimizer_after_curriculum)
                 log = pd.read_csv(Path(run_dir) / "train_log.csv")
             blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
             fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)

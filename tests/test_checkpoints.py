@@ -177,6 +177,46 @@ def test_a_curriculum_runs_its_stages_in_order_and_a_kill_anywhere_resumes_bit_i
         pd.testing.assert_frame_equal(log, reference[1])
 
 
+def centre_logits(out, trainer):
+    return np.asarray(checkpoint.load(out / "meta_params.msgpack", trainer.learner.init_params(None))[0]["logits"])
+
+
+def test_restart_optimizer_makes_the_training_split_a_new_search_and_a_kill_anywhere_resumes_bit_identically(
+        tmp_path, monkeypatch):
+    """With restart_optimizer the run's own split is searched as by a new run started at the
+    curriculum's final centre (fresh Adam moments), with the run's generation-indexed noise: equal
+    to stepping a fresh state by hand, and unlike carrying the moments. The boundary (after
+    generation 3) is not a checkpoint, and a kill after any I/O point resumes to the same bits."""
+    trainer, stages = cheap_trainer(), cheap_curriculum()
+    run(stages[0][0], tmp_path / "stage", total=3)  # the curriculum alone: the centre at the boundary
+    state = trainer.init(0, {"logits": jnp.asarray(centre_logits(tmp_path / "stage", trainer))})
+    for gen in range(3, 8):
+        state, _ = trainer.generation(state, trainer.run_key(0), jnp.int32(gen))
+    by_hand = np.asarray(trainer.meta_params(state)["logits"])
+    assert int(state.opt_state[0].count) == 5  # the moments count only the run's own split
+    run(trainer, tmp_path / "to8", total=8, curriculum=stages, restart_optimizer=True)
+    run(trainer, tmp_path / "carried8", total=8, curriculum=stages)
+    reference = outputs(tmp_path / "to8")
+    np.testing.assert_array_equal(centre_logits(tmp_path / "to8", trainer), by_hand)
+    assert not np.array_equal(centre_logits(tmp_path / "carried8", trainer), by_hand)
+    monkeypatch.setenv("SYMLA_TRACE_IO", str(tmp_path / "trace"))
+    run(trainer, tmp_path / "traced", total=8, curriculum=stages, restart_optimizer=True)
+    monkeypatch.delenv("SYMLA_TRACE_IO")
+    labels = (tmp_path / "trace").read_text().splitlines()
+    for n in range(1, len(labels) + 1):
+        out, point = tmp_path / f"killed{n}", kill_at(n)
+        for module in (checkpoint, train):
+            monkeypatch.setattr(module, "io_point", point)
+        with pytest.raises(SimulatedKill):
+            run(trainer, out, total=8, curriculum=stages, restart_optimizer=True)
+        for module in (checkpoint, train):
+            monkeypatch.setattr(module, "io_point", lambda label: None)
+        run(trainer, out, total=8, curriculum=stages, restart_optimizer=True)
+        sha, log = outputs(out)
+        assert sha == reference[0], f"kill after I/O point {n} ({labels[n - 1]}) changed the result"
+        pd.testing.assert_frame_equal(log, reference[1])
+
+
 def test_training_longer_continues_and_equals_the_longer_run_from_the_start(tmp_path):
     trainer = cheap_trainer()
     run(trainer, tmp_path / "long", total=8)

@@ -180,6 +180,13 @@ class Experiment:
         """ES generations of a run: the curriculum's stages, then es.generations on train_split."""
         return sum(stage["generations"] for stage in self.curriculum) + self.es["generations"]
 
+    @property
+    def restart_optimizer_after_curriculum(self) -> bool:
+        """es.restart_optimizer_after_curriculum: the training split's stage starts a fresh ES
+        optimizer (Adam moments at zero) at the curriculum's final centre, as a new search would,
+        instead of carrying the moments of the curriculum's last stage."""
+        return bool(self.es.get("restart_optimizer_after_curriculum", False))
+
     def split_lifetime(self, split: str) -> int:
         """Steps of a meta-test lifetime on ``split`` (evaluation.split_lifetimes, by name or by
         the unpermuted twin's name; else the experiment's lifetime)."""

@@ -173,13 +173,18 @@ def _phases(trainer, curriculum, total):
 
 
 def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: int, out_dir, *,
-           quiet=False, force=False, label="", params_metadata=None, centre=None, curriculum=()):
+           quiet=False, force=False, label="", params_metadata=None, centre=None, curriculum=(),
+           restart_optimizer=False):
     """Run (or resume, or continue) ES to generation ``total``; writes the files of the module doc.
     ``params_metadata`` is what meta_params.msgpack records (default: identity and generation);
     ``centre``: the initial search centre (default: the learner's initial meta-parameters);
     ``curriculum``: [(trainer, generations)] run first, in order, on their own splits: one search
-    whose ES state (centre, Adam moments) carries from stage to stage; ``total`` counts them too."""
+    whose ES state (centre, Adam moments) carries from stage to stage; ``total`` counts them too;
+    ``restart_optimizer``: the stage on ``trainer``'s split instead starts a fresh ES state at the
+    curriculum's final centre (what a new run started there, e.g. research.py --init-from, does).
+    The restart is made from the state at the boundary, so a resume anywhere repeats it exactly."""
     phases = _phases(trainer, curriculum, total)
+    restart_at = phases[-1][0] if restart_optimizer and curriculum else None
     out = Path(out_dir)
     ckdir = out / "checkpoints" / identity_key(identity)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
@@ -233,6 +238,9 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
     with open(log_path, "a", newline="") as log_file:
         writer = csv.DictWriter(log_file, LOG_COLUMNS, lineterminator="\n")
         for gen in range(start, total):
+            if gen == restart_at:
+                state = trainer.init(seed, trainer.meta_params(state))
+                say(f"generation {gen}: a fresh ES optimizer state on {trainer.split.name}")
             step = generation_of(gen)  # compiles at the first generation of each phase, untimed
             t0 = time.monotonic()
             state, metrics = step(state, run_key, jnp.int32(gen))
@@ -301,6 +309,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
                          es["checkpoint_every"], out_dir, quiet=quiet, force=force,
                          label=f"{experiment.name}/{learner_name}/seed{seed}",
                          curriculum=make_curriculum(experiment, learner_name),
+                         restart_optimizer=experiment.restart_optimizer_after_curriculum,
                          params_metadata={"identity": run_identity(experiment, learner_name, seed, generations=True),
                                           "generation": total, "learner": learner_name,
                                           "learner_settings": dataclasses.asdict(trainer.learner)})
