@@ -311,6 +311,18 @@ def test_committed_dvc_yaml_matches_params():
     assert out.stdout == (REPO / "dvc.yaml").read_text(), "run `symla dvc-yaml > dvc.yaml`"
 
 
+def test_committed_settings_files_match_params():
+    """The quick reference's settings files are what params.yaml resolves to. On a fresh clone
+    Snakemake has no record of having written them, so a params edit committed without them
+    would not rerun anything: the clone would silently reproduce the old settings."""
+    from symla.config import load_params
+    from symla.stages import build_stages, settings_json
+
+    stale = [s.outs["json"] for s in build_stages(load_params(REPO / "params.yaml", "quick"))
+             if s.kind == "settings" and (REPO / s.outs["json"]).read_text() != settings_json(s.settings)]
+    assert not stale, f"{stale} differ from params.yaml: regenerate the reference (README: DVC)"
+
+
 def test_conda_requirements_match_the_lock():
     import shutil
 
