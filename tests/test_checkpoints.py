@@ -141,6 +141,10 @@ def cheap_curriculum(generations=3):
                          noise_std=0.1, learning_rate=0.1), generations)]
 
 
+def centre_logits(out, trainer):
+    return np.asarray(checkpoint.load(out / "meta_params.msgpack", trainer.learner.init_params(None))[0]["logits"])
+
+
 def test_a_curriculum_runs_its_stages_in_order_and_a_kill_anywhere_resumes_bit_identically(tmp_path, monkeypatch):
     """Stage 1 (3 generations, on a bandit whose arm 0 pays) then the run's own split (arm 1):
     the centre's logits move toward arm 0 first, then toward arm 1 (Adam, learning rate 0.1). The stage boundary (after
@@ -151,16 +155,20 @@ def test_a_curriculum_runs_its_stages_in_order_and_a_kill_anywhere_resumes_bit_i
     for total in (4, 8):
         out = tmp_path / f"to{total}"
         run(trainer, out, total=total, curriculum=stages)
-        logits = np.asarray(checkpoint.load(out / "meta_params.msgpack", trainer.learner.init_params(None))[0]["logits"])
-        checkpoint_bits[total] = logits
+        checkpoint_bits[total] = centre_logits(out, trainer)
     assert checkpoint_bits[4][0] > checkpoint_bits[4][1]  # 3 generations toward arm 0, 1 toward arm 1
     assert checkpoint_bits[8][1] > checkpoint_bits[8][0]  # after the run's split: arm 1
     with pytest.raises(SymlaError, match="do not reach past the curriculum's 3"):
         run(trainer, tmp_path / "short", total=3, curriculum=stages)
 
-    reference = outputs(tmp_path / "to8")
+    assert_every_kill_resumes_to(outputs(tmp_path / "to8"), tmp_path, monkeypatch, trainer, total=8, curriculum=stages)
+
+
+def assert_every_kill_resumes_to(reference, tmp_path, monkeypatch, trainer, **kw):
+    """Kill ``run(trainer, **kw)`` after each of its I/O points in turn, rerun it plainly, and
+    check that it ends at ``reference`` (meta_params sha256, fitness log)."""
     monkeypatch.setenv("SYMLA_TRACE_IO", str(tmp_path / "trace"))
-    run(trainer, tmp_path / "traced", total=8, curriculum=stages)
+    run(trainer, tmp_path / "traced", **kw)
     monkeypatch.delenv("SYMLA_TRACE_IO")
     labels = (tmp_path / "trace").read_text().splitlines()
     for n in range(1, len(labels) + 1):
@@ -168,17 +176,13 @@ def test_a_curriculum_runs_its_stages_in_order_and_a_kill_anywhere_resumes_bit_i
         for module in (checkpoint, train):
             monkeypatch.setattr(module, "io_point", point)
         with pytest.raises(SimulatedKill):
-            run(trainer, out, total=8, curriculum=stages)
+            run(trainer, out, **kw)
         for module in (checkpoint, train):
             monkeypatch.setattr(module, "io_point", lambda label: None)
-        run(trainer, out, total=8, curriculum=stages)
+        run(trainer, out, **kw)
         sha, log = outputs(out)
         assert sha == reference[0], f"kill after I/O point {n} ({labels[n - 1]}) changed the result"
         pd.testing.assert_frame_equal(log, reference[1])
-
-
-def centre_logits(out, trainer):
-    return np.asarray(checkpoint.load(out / "meta_params.msgpack", trainer.learner.init_params(None))[0]["logits"])
 
 
 def test_restart_optimizer_makes_the_training_split_a_new_search_and_a_kill_anywhere_resumes_bit_identically(
@@ -199,22 +203,8 @@ def test_restart_optimizer_makes_the_training_split_a_new_search_and_a_kill_anyw
     reference = outputs(tmp_path / "to8")
     np.testing.assert_array_equal(centre_logits(tmp_path / "to8", trainer), by_hand)
     assert not np.array_equal(centre_logits(tmp_path / "carried8", trainer), by_hand)
-    monkeypatch.setenv("SYMLA_TRACE_IO", str(tmp_path / "trace"))
-    run(trainer, tmp_path / "traced", total=8, curriculum=stages, restart_optimizer=True)
-    monkeypatch.delenv("SYMLA_TRACE_IO")
-    labels = (tmp_path / "trace").read_text().splitlines()
-    for n in range(1, len(labels) + 1):
-        out, point = tmp_path / f"killed{n}", kill_at(n)
-        for module in (checkpoint, train):
-            monkeypatch.setattr(module, "io_point", point)
-        with pytest.raises(SimulatedKill):
-            run(trainer, out, total=8, curriculum=stages, restart_optimizer=True)
-        for module in (checkpoint, train):
-            monkeypatch.setattr(module, "io_point", lambda label: None)
-        run(trainer, out, total=8, curriculum=stages, restart_optimizer=True)
-        sha, log = outputs(out)
-        assert sha == reference[0], f"kill after I/O point {n} ({labels[n - 1]}) changed the result"
-        pd.testing.assert_frame_equal(log, reference[1])
+    assert_every_kill_resumes_to(reference, tmp_path, monkeypatch, trainer, total=8, curriculum=stages,
+                                 restart_optimizer=True)
 
 
 def test_training_longer_continues_and_equals_the_longer_run_from_the_start(tmp_path):
