@@ -277,6 +277,23 @@ def test_each_setting_reaches_only_the_stages_that_read_it():
         "settings_gridworld_baselines", "settings_gridworld_metarnn_evaluate", "settings_gridworld_symla_evaluate"]
 
 
+def test_training_jobs_are_scheduled_longest_first(tmp_path):
+    """With 2 cores the longest runs must start first (longest-processing-time order), or the last
+    one runs alone while a core idles: every grid-world training job outranks every other one."""
+    root = copy_workflow(tmp_path)
+    out = run(["snakemake", "-n", "--forceall", "--config", "scale=quick"], root).stdout
+    priority = {}
+    for block in out.split("\n\n"):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        if any(line in ("rule train:", "localrule train:") for line in lines):
+            field = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in lines if ":" in line}
+            priority[field["wildcards"]] = int(field.get("priority", 0))
+    assert len(priority) == 18
+    grid = [p for w, p in priority.items() if "experiment=gridworld" in w]
+    other = [p for w, p in priority.items() if "experiment=gridworld" not in w]
+    assert len(grid) == 6 and min(grid) > max(other) > 0
+
+
 def test_parsing_the_workflow_imports_no_jax(tmp_path):
     """Validation, the stage table, job sizes and the cost line need no JAX: a dry run with JAX,
     gymnax and flax made unimportable still works (so it stays fast, and so does a SLURM job's start)."""

@@ -15,11 +15,19 @@ except SymlaError as err:
 SCALE = config["scale"]
 RESULTS = f"results/{SCALE}"
 CONDA_ENV = "../envs/symla.yaml"
+# Every job asks for one core (threads: 1), so XLA runs each job single-threaded: with its default
+# thread pool over all cores, two jobs on 2 cores contend and every job is slower. Results are
+# bit-identical either way (checked for all six training runs; README: "Results and time per
+# claim"). A user's own XLA_FLAGS are kept.
+_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+if "xla_cpu_multi_thread_eigen" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_ONE_THREAD}".strip()
 # Jobs run `python -m symla.cli`: Snakemake's own interpreter first on PATH (with --sdm conda the
 # rule's environment comes first instead); the stage commands put the package source (src/) on
 # PYTHONPATH, so the code that runs is the code in this checkout.
 envvars:
     "PATH",
+    "XLA_FLAGS",
 
 
 _search_path = os.environ["PATH"]
@@ -60,17 +68,31 @@ def uses_gpu():
     return SCALE == "paper"
 
 
-def training_cost():
-    """One line before any work: env steps and estimated hours of this scale's training."""
+def run_hours(exp, learner, device):
+    """(env steps, estimated hours) of one training run of ``learner`` in ``exp`` on ``device``."""
     from symla import cost
     from symla.config import learner_shape
     from symla.envs.catalog import parse_split
 
+    steps = cost.training_env_steps(exp.es, exp.lifetime, exp.total_generations)
+    return steps, cost.estimate_hours(learner_shape(exp, learner), parse_split(exp.train_split), steps, device)
+
+
+def training_minutes(experiment, learner):
+    """Estimated minutes of one training run here, an integer: the train job's priority."""
+    from symla import cost
+
+    return max(1, round(60 * run_hours(EXPERIMENTS[experiment], learner, cost.local_device())[1]))
+
+
+def training_cost():
+    """One line before any work: env steps and estimated hours of this scale's training."""
+    from symla import cost
+
     device, steps, hours, runs_n, worst = cost.local_device(), 0, 0.0, 0, 0.0
-    for name, exp in EXPERIMENTS.items():
-        run_steps = cost.training_env_steps(exp.es, exp.lifetime, exp.total_generations)
+    for exp in EXPERIMENTS.values():
         for learner in exp.learners:
-            h = cost.estimate_hours(learner_shape(exp, learner), parse_split(exp.train_split), run_steps, device)
+            run_steps, h = run_hours(exp, learner, device)
             steps += run_steps * len(exp.seeds)
             hours += h * len(exp.seeds)
             runs_n += len(exp.seeds)
