@@ -15,15 +15,20 @@ job_threads = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(job_threads)
 
 
-def es_state_digest(xla_flags):
+def es_state_digests(*xla_flags):
     """One compiled and one timed quick-scale grid-world SymLA generation (the quad7r stage) in a
-    fresh process under ``xla_flags`` (None: XLA's defaults); the digest of the ES state."""
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    if xla_flags:
-        env["XLA_FLAGS"] = xla_flags
-    out = subprocess.run([sys.executable, str(REPO / "benchmarks/job_threads.py"), "--job", "--generations", "1"],
-                         env=env, cwd=REPO, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["state"]
+    fresh process per entry of ``xla_flags`` (None: XLA's defaults), run side by side as the
+    workflow's jobs are; the digest of each process's ES state."""
+    procs = []
+    for flags in xla_flags:
+        env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+        if flags:
+            env["XLA_FLAGS"] = flags
+        procs.append(subprocess.Popen([sys.executable, str(REPO / "benchmarks/job_threads.py"), "--job",
+                                       "--generations", "1"], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True))
+    outs = [p.communicate()[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    return [json.loads(out.strip().splitlines()[-1])["state"] for out in outs]
 
 
 def test_the_workflow_sets_the_flags_this_test_checks():
@@ -31,4 +36,5 @@ def test_the_workflow_sets_the_flags_this_test_checks():
 
 
 def test_one_xla_thread_per_job_gives_bit_identical_training():
-    assert es_state_digest(job_threads.ONE_THREAD) == es_state_digest(None)
+    one_thread, default = es_state_digests(job_threads.ONE_THREAD, None)
+    assert one_thread == default
