@@ -200,19 +200,25 @@ def test_readme_verdict_table_matches_the_committed_claims():
     assert verdict_table(claims) in (REPO / "README.md").read_text(), "run `symla readme-table --write README.md`"
 
 
-def _snakemake_jobs(root, *args):
-    """Every job of a forced dry run: {outputs: (rule, inputs, shell command)}."""
+def _dry_run_jobs(root, *args):
+    """Every job of a forced dry run but `all`, in order: (rule name, {field: value})."""
     out = run(["snakemake", "-n", "-p", "--forceall", *args], root).stdout
-    jobs = {}
     for block in out.split("\n\n"):
         lines = [line.strip() for line in block.strip().splitlines()]
         head = next((line for line in lines if line.startswith(("rule ", "localrule "))), None)
         if head is None or head.split()[-1] == "all:":
             continue
-        field = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in lines if ":" in line}
+        yield head.split()[-1].rstrip(":"), {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+                                             for line in lines if ":" in line}
+
+
+def _snakemake_jobs(root, *args):
+    """Every job of a forced dry run: {outputs: (rule, inputs, shell command)}."""
+    jobs = {}
+    for rule, field in _dry_run_jobs(root, *args):
         outputs = frozenset(field["output"].split(", "))
         inputs = frozenset(field["input"].split(", ")) if "input" in field else frozenset()
-        jobs[outputs] = (head.split()[-1].rstrip(":"), inputs, field.get("Shell command", ""))
+        jobs[outputs] = (rule, inputs, field.get("Shell command", ""))
     return jobs
 
 
@@ -281,13 +287,8 @@ def test_training_jobs_are_scheduled_longest_first(tmp_path):
     """With 2 cores the longest runs must start first (longest-processing-time order), or the last
     one runs alone while a core idles: every grid-world training job outranks every other one."""
     root = copy_workflow(tmp_path)
-    out = run(["snakemake", "-n", "--forceall", "--config", "scale=quick"], root).stdout
-    priority = {}
-    for block in out.split("\n\n"):
-        lines = [line.strip() for line in block.strip().splitlines()]
-        if any(line in ("rule train:", "localrule train:") for line in lines):
-            field = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in lines if ":" in line}
-            priority[field["wildcards"]] = int(field.get("priority", 0))
+    priority = {field["wildcards"]: int(field.get("priority", 0))
+                for rule, field in _dry_run_jobs(root, "--config", "scale=quick") if rule == "train"}
     assert len(priority) == 18
     grid = [p for w, p in priority.items() if "experiment=gridworld" in w]
     other = [p for w, p in priority.items() if "experiment=gridworld" not in w]
