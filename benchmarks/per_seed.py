@@ -3,39 +3,23 @@ tables (the claims themselves pool seeds in a hierarchical bootstrap, which hide
 
     uv run python benchmarks/per_seed.py [results/quick/aggregate/gridworld/lifetimes.csv]
 
-Prints one row per (split, learner, seed): the mean over lifetimes of each per-lifetime metric
-(blank where a metric does not apply to the split, e.g. episode returns on a grid world).
+Prints one row per (split, learner, seed): the mean over lifetimes of each per-lifetime metric of
+`symla.analysis.METRICS` (NaN where a metric does not apply to the split, e.g. episode returns on
+a grid world).
 """
 
-import csv
 import sys
-from collections import defaultdict
 
-import numpy as np
+import pandas as pd
 
-METRICS = ["fitness", "reward_rise", "episode_return_late", "episode_return_rise"]
-
-
-def per_seed_means(path):
-    """{(split, learner, seed): {metric: mean or nan}} over the lifetimes in ``path``."""
-    groups = defaultdict(list)
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            groups[(row["split"], row["learner"], row["seed"])].append(row)
-    means = {}
-    for key, rows in groups.items():
-        means[key] = {m: float(np.mean([float(r[m]) for r in rows if r[m] != ""])) if any(r[m] != "" for r in rows)
-                      else float("nan") for m in METRICS}
-    return means
+from symla.analysis import METRICS
 
 
-def main(argv):
-    path = argv[1] if len(argv) > 1 else "results/quick/aggregate/gridworld/lifetimes.csv"
-    means = per_seed_means(path)
-    print(f"{'split':<28} {'learner':<10} {'seed':>4} " + " ".join(f"{m:>20}" for m in METRICS))
-    for (split, learner, seed), m in sorted(means.items()):
-        print(f"{split:<28} {learner:<10} {seed:>4} " + " ".join(f"{m[k]:>20.2f}" for k in METRICS))
+def per_seed_means(path) -> pd.DataFrame:
+    """Mean of every metric per (split, learner, seed); empty cells are skipped, as pandas does."""
+    return pd.read_csv(path).groupby(["split", "learner", "seed"])[list(METRICS)].mean()
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    path = sys.argv[1] if len(sys.argv) > 1 else "results/quick/aggregate/gridworld/lifetimes.csv"
+    print(per_seed_means(path).round(2).reset_index().to_string(index=False))
