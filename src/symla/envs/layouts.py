@@ -287,11 +287,6 @@ LAYOUTS: dict[str, GridLayout] = {
     # avoid the kinds that end the episode, which then hurts after the swap).
     "quad7r": GridLayout("quad7r", _open(1, 7), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 0.1), (1, 1.0, 0.0, 0.1),
                                                            (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
-    # [ours] quad7r's four kinds on a 1x9 corridor: a sibling of the training world, so that its
-    # -swapped split (the same reward change as claim 3's held-out swap, on another world) can be a
-    # validation swap that asks what the held-out one asks (both fast kinds punish after it).
-    "quad9r": GridLayout("quad9r", _open(1, 9), _objects((1, 1.0, 0.0, 1.0), (1, -1.0, 0.0, 0.1), (1, 1.0, 0.0, 0.1),
-                                                           (1, -1.0, 0.0, 1.0)), 100, moves=2, observation="compact"),
     "quad7h": GridLayout("quad7h", _open(1, 7), _QUAD_B, 100, moves=2, observation="compact",
                          respawn_in_place=True),
     # [ours] "sway" corridors: a punishing object (-1, ends the episode) at each end, their sides
