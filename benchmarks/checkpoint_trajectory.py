@@ -13,16 +13,13 @@ error over lifetimes, so a difference between checkpoints can be read against it
 
 import argparse
 import dataclasses
-import re
 from pathlib import Path
-
-import pandas as pd
 
 from symla.analysis import add_within_lifetime_metrics
 from symla.checkpoint import read_state, restore
 from symla.config import load_params, resolve_experiment
 from symla.evaluate import _evaluate
-from symla.train import make_trainer
+from symla.train import _checkpoints, make_trainer
 
 
 def main():
@@ -41,8 +38,7 @@ def main():
         **experiment.evaluation, "lifetimes": args.lifetimes, "chunk": min(args.lifetimes, 256), "seed": args.eval_seed})
     trainer = make_trainer(experiment, args.learner)
     template = trainer.init(0)
-    checkpoints = sorted((int(re.fullmatch(r"gen-(\d+)\.msgpack", p.name)[1]), p)
-                         for p in Path(args.ckpt_dir).glob("gen-*.msgpack"))
+    checkpoints = sorted(_checkpoints(Path(args.ckpt_dir)))  # the run's own listing, oldest first here
     if not checkpoints:
         raise SystemExit(f"checkpoint_trajectory: no gen-*.msgpack in {args.ckpt_dir}; give a run's checkpoint folder")
     print("generation\tsplit\tfitness\treward_rise\trise_se", flush=True)
@@ -60,5 +56,4 @@ def main():
 
 
 if __name__ == "__main__":
-    pd.set_option("display.width", 200)
     main()
