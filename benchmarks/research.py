@@ -7,7 +7,9 @@ print one line; every row goes to benchmarks/results/research.tsv with the comma
 Settings start from the experiment at --scale (default quick) and --set overrides them (dotted
 keys into the resolved experiment: lifetime, train_split, curriculum, es.*, networks.symla.*,
 evaluation.split_lifetimes); --generations is es.generations, the generations on the training split
-after the curriculum's stages. The line:
+after the curriculum's stages. Where the experiment sets es.select (early stopping on a validation
+split, as the pipeline's train job does), the run publishes its best-scoring kept checkpoint;
+--set es.select=null trains without it. The line:
   snr        ES signal-to-noise at the initial meta-parameters: RMS paired fitness difference
              of antithetic members (common random numbers) over the per-lifetime noise of that
              difference, and the lifetimes per member it takes for a ratio of 1
@@ -39,7 +41,7 @@ from symla.config import load_params, resolve_experiment
 from symla.evaluate import _evaluate, baseline_learner
 from symla.learners import RandomPolicy
 from symla.rollout import run_population
-from symla.train import make_curriculum, make_trainer, run_es
+from symla.train import make_curriculum, make_selection, make_trainer, run_es
 
 RESULTS = Path(__file__).parent / "results" / "research.tsv"
 HEADER = "date\tlabel\tsnr\tlifetimes_for_snr1\tfitness_by_block\ttest\tswapped\tcartpole\tseconds\tcommand\n"
@@ -145,7 +147,8 @@ def main():
                 every = 10 if args.run_dir else experiment.total_generations
                 params = run_es(trainer, args.seed, identity, experiment.total_generations, every, run_dir,
                                 quiet=True, centre=centre, curriculum=make_curriculum(experiment, args.learner),
-                                restart_optimizer=experiment.restart_optimizer_after_curriculum)
+                                restart_optimizer=experiment.restart_optimizer_after_curriculum,
+                                selection=make_selection(experiment, trainer))
                 log = pd.read_csv(Path(run_dir) / "train_log.csv")
             blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
             fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)

@@ -301,3 +301,68 @@ def test_a_run_checkpointed_in_the_earlier_two_file_format_resumes(tmp_path, cap
     sha, log = outputs(tmp_path / "old")
     assert sha == outputs(tmp_path / "full")[0]
     pd.testing.assert_frame_equal(log, outputs(tmp_path / "full")[1])
+
+
+# ---- early stopping (es.select) ----
+
+def prefer_arm_0(meta_params):
+    """A cheap validation score: how much the centre still prefers arm 0. Training moves the
+    logits toward arm 1, so an early checkpoint scores best (the selection must not be the last)."""
+    logits = np.asarray(meta_params["logits"])
+    return float(logits[0] - logits[1]), 0.0
+
+
+def test_select_generations_are_every_nth_of_the_training_stage_and_the_last():
+    assert train.select_generations(330, 830, 100) == (430, 530, 630, 730, 830)
+    assert train.select_generations(3, 8, 2) == (5, 7, 8)
+    assert train.select_generations(0, 6, 10) == (6,)
+
+
+def test_selection_keeps_its_checkpoints_publishes_the_best_centre_and_a_kill_anywhere_resumes_to_it(
+        tmp_path, monkeypatch):
+    """Competing generations 3, 5 and 6 of 6 (checkpoints every 2): generation 3 is kept although it
+    is not a checkpoint generation, nothing of the three is pruned, the published centre is bit for
+    bit the centre a 3-generation run publishes, the scores are recorded, and a kill after any I/O
+    point (training or selection) resumes to the same file."""
+    trainer = cheap_trainer()
+    selection = train.Selection((3, 5, 6), prefer_arm_0, "preference for arm 0")
+    run(trainer, tmp_path / "selected", selection=selection)
+    ckdir = next((tmp_path / "selected" / "checkpoints").iterdir())
+    assert {g for g, _ in train._checkpoints(ckdir)} == {3, 5, 6}  # 2 and 4 pruned, 3 kept
+    run(trainer, tmp_path / "three", total=3)
+    np.testing.assert_array_equal(centre_logits(tmp_path / "selected", trainer), centre_logits(tmp_path / "three", trainer))
+    _, meta = checkpoint.load_raw(tmp_path / "selected" / "meta_params.msgpack")
+    record = meta["selection"]
+    assert record["selected_generation"] == 3 and record["statistic"] == "preference for arm 0"
+    scores = [s["mean"] for s in record["scores"]]
+    assert [s["generation"] for s in record["scores"]] == [3, 5, 6] and scores[0] == max(scores) > scores[-1]
+    assert_every_kill_resumes_to(outputs(tmp_path / "selected"), tmp_path, monkeypatch, trainer, selection=selection)
+
+
+def test_selection_names_the_missing_checkpoints_of_a_run_trained_without_it(tmp_path):
+    trainer = cheap_trainer()
+    run(trainer, tmp_path / "plain")
+    selection = train.Selection((1, 6), prefer_arm_0)
+    with pytest.raises(SymlaError, match=r"lacks the checkpoints of generations \[1\] that es.select compares"):
+        run(trainer, tmp_path / "plain", selection=selection)
+
+
+def test_the_selection_score_is_claim_3s_reward_rise_on_the_validation_lifetimes():
+    """reward_rise_scorer (numpy on the bins, inside the train job) against the pipeline's own
+    statistic (symla.analysis on evaluate's tables) on the same lifetimes of a grid world."""
+    from symla.analysis import add_within_lifetime_metrics
+    from symla.envs.splits import make_split
+    from symla.evaluate import to_tables
+    from symla.learners import make_learner
+    from symla.rollout import lifetime_keys, run_lifetimes
+    import jax
+
+    learner = make_learner("symla", hidden=[], cell_size=4, message_size=2, ticks=1, message_norm=False)
+    split = make_split("gridworld-quad7r-swapped23")
+    params = learner.init_params(jax.random.PRNGKey(3))
+    mean, se = train.reward_rise_scorer(learner, split, 40, 16, 2000, 10)(params)
+    result = run_lifetimes(learner, split, params, lifetime_keys(2000, 16), 40, 10)
+    lifetimes, bins = to_tables(jax.device_get(result), {"experiment": "e", "split": "s", "learner": "l", "seed": 0})
+    rise = add_within_lifetime_metrics(lifetimes, bins)["reward_rise"]
+    assert mean == pytest.approx(rise.mean(), abs=1e-9) and se == pytest.approx(rise.std() / 4, abs=1e-9)
+    assert rise.std() > 0  # the lifetimes differ, so the check compares something

@@ -188,6 +188,16 @@ def test_params_cross_references_names_and_yaml12_numbers(tmp_path):
     with pytest.raises(SymlaError, match="a bandit needs at least 2 arms"):
         load_params(write_params(tmp_path, "a.yaml", no_arms))
 
+    def select_on_the_meta_test(p):
+        p["experiments"]["gridworld"]["scales"]["quick"]["es"]["select"]["split"] = "gridworld-quad7r-swapped"
+    with pytest.raises(SymlaError, match="es.select must validate on lifetimes the meta-test never sees"):
+        load_params(write_params(tmp_path, "s.yaml", select_on_the_meta_test))
+
+    def select_unknown_split(p):
+        p["experiments"]["gridworld"]["scales"]["quick"]["es"]["select"]["split"] = "gridworld-quad7r-swapped24"
+    with pytest.raises(SymlaError, match="experiments.gridworld: .*gridworld-quad7r-swapped24"):
+        load_params(write_params(tmp_path, "u.yaml", select_unknown_split))
+
 
 def test_identity_sidecar_is_written_and_outside_the_manifest(trained):
     from symla.verify import build_manifest

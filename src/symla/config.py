@@ -122,11 +122,16 @@ def validate_params(params, source="params.yaml") -> dict:
     for name in params["experiments"]:
         for scale in SCALES:
             exp = resolve_experiment(params, name, scale)  # missing required settings fail here
-            for split in [exp.train_split, *exp.eval_splits, *(c["split"] for c in exp.curriculum)]:
+            for split in exp.all_splits:
                 try:
                     parse_split(split)
                 except UnknownSplitError as err:
                     raise SymlaError(f"{source}: experiments.{name}: {err}") from None
+            select = exp.es.get("select")
+            if select and (select["split"] in exp.eval_splits or select["seed"] == exp.evaluation.get("seed")):
+                raise SymlaError(f"{source}: experiments.{name} at scale {scale}: es.select must validate on "
+                                 "lifetimes the meta-test never sees; give it a split that is not in eval_splits "
+                                 "and a seed other than evaluation.seed")
             for split in exp.evaluation.get("split_lifetimes", {}):
                 if split not in exp.eval_splits:
                     raise SymlaError(f"{source}: experiments.{name} at scale {scale}: evaluation.split_lifetimes "
@@ -186,6 +191,13 @@ class Experiment:
         optimizer (Adam moments at zero) at the curriculum's final centre, as a new search would,
         instead of carrying the moments of the curriculum's last stage."""
         return bool(self.es.get("restart_optimizer_after_curriculum", False))
+
+    @property
+    def all_splits(self) -> tuple:
+        """Every split a run of this experiment touches: training, meta-test, curriculum, es.select."""
+        select = self.es.get("select")
+        return (self.train_split, *self.eval_splits, *(c["split"] for c in self.curriculum),
+                *((select["split"],) if select else ()))
 
     def split_lifetime(self, split: str) -> int:
         """Steps of a meta-test lifetime on ``split`` (evaluation.split_lifetimes, by name or by
@@ -252,8 +264,7 @@ def learner_settings(experiment: Experiment, learner: str) -> dict:
                          f"(learners: {', '.join(experiment.learners)})")
     settings = dict(experiment.networks.get(learner, {}))
     if learner in PADDED_LEARNERS:
-        splits = (experiment.train_split, *experiment.eval_splits, *(c["split"] for c in experiment.curriculum))
-        sizes = [_split_sizes(s) for s in splits]
+        sizes = [_split_sizes(s) for s in experiment.all_splits]
         settings.setdefault("obs_size", max(o for o, _ in sizes))
         settings.setdefault("num_actions", max(a for _, a in sizes))
     return settings

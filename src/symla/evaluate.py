@@ -18,7 +18,7 @@ from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.learners import RandomPolicy
 from symla.learners.reference import reference_policy
-from symla.rollout import lifetime_keys, lifetime_task, run_lifetimes
+from symla.rollout import lifetime_keys, lifetime_task, run_chunked
 
 DEFAULT_EVAL_SEED = 1000
 
@@ -26,20 +26,6 @@ DEFAULT_EVAL_SEED = 1000
 def meta_test_keys(experiment: Experiment):
     """The meta-test lifetimes' keys: the same tasks for every learner and seed."""
     return lifetime_keys(experiment.evaluation.get("seed", DEFAULT_EVAL_SEED), experiment.evaluation["lifetimes"])
-
-
-def run_chunked(learner, split, params, keys, length, num_bins, chunk):
-    """run_lifetimes over ``keys`` in chunks of ``chunk`` (one compiled function for all chunks)."""
-    fn = jax.jit(lambda p, k: run_lifetimes(learner, split, p, k, length, num_bins))
-    parts = []
-    for i in range(0, len(keys), chunk):
-        part = keys[i:i + chunk]
-        pad = chunk - len(part)
-        if pad:  # keep one shape so the chunk function compiles once
-            part = np.concatenate([part, np.repeat(part[-1:], pad, axis=0)])
-        res = jax.device_get(fn(params, part))
-        parts.append(jax.tree.map(lambda x: x[: chunk - pad], res))
-    return jax.tree.map(lambda *xs: np.concatenate(xs), *parts)
 
 
 def to_tables(result, ids: dict):

@@ -10,6 +10,7 @@ Memory does not grow with L: by default only fixed-size summaries (totals and pe
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import struct
 
 
@@ -101,6 +102,20 @@ def run_lifetimes(learner, split, params, keys, length: int, num_bins: int = 10,
                   record: bool = False) -> LifetimeResult:
     """Many lifetimes of one set of meta-parameters: vmapped over ``keys``."""
     return jax.vmap(lambda k: run_lifetime(learner, split, params, k, length, num_bins, record))(keys)
+
+
+def run_chunked(learner, split, params, keys, length, num_bins, chunk):
+    """run_lifetimes over ``keys`` in chunks of ``chunk`` (one compiled function for all chunks)."""
+    fn = jax.jit(lambda p, k: run_lifetimes(learner, split, p, k, length, num_bins))
+    parts = []
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        pad = chunk - len(part)
+        if pad:  # keep one shape so the chunk function compiles once
+            part = np.concatenate([part, np.repeat(part[-1:], pad, axis=0)])
+        res = jax.device_get(fn(params, part))
+        parts.append(jax.tree.map(lambda x: x[: chunk - pad], res))
+    return jax.tree.map(lambda *xs: np.concatenate(xs), *parts)
 
 
 def map_in_chunks(fn, xs, chunk: int | None):

@@ -6,13 +6,21 @@ Files in ``out_dir``:
                                    <id> is a hash of the run's identity: a run with other
                                    settings checkpoints beside it and never over it
   checkpoints/<id>/log.csv         the per-generation log, appended one row per generation
-  meta_params.msgpack (+ .sha256)  the final search centre and what produced it (for evaluation)
+  meta_params.msgpack (+ .sha256)  the final search centre and what produced it (for evaluation);
+                                   with es.select, the centre of the checkpoint that scored best
+                                   on the validation split (early stopping), and every score
   train_log.csv                    the log of the finished run (tidy; pandas reads it directly)
   (training_curve.png / .pdf       drawn from train_log.csv by `symla curve`, its own stage)
 A run restarted with the same command continues from its newest checkpoint that verifies, and
 ends bit-identical to an uninterrupted run: all randomness is a function of (seed, generation)
 and the checkpoint holds every array the next generation reads. The run's identity leaves out
 the number of generations, so raising es.generations continues a finished run.
+
+es.select (early stopping on a validation split): the checkpoints at every ``every``-th generation
+of the training split's stage are kept, and once training ends each one's centre is meta-tested on
+``split`` with ``lifetimes`` validation lifetimes (key ``seed``, never the meta-test's); the one with
+the highest mean within-lifetime reward rise is published. Scoring is deterministic, so a kill
+during it only repeats it.
 """
 
 import csv
@@ -26,6 +34,7 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from symla import checkpoint, cost
 from symla.config import Experiment, build_learner
@@ -36,6 +45,7 @@ from symla.faults import io_point, pause_point
 from symla.memory import member_chunk
 from symla.outputs import check_scale_namespace, check_writable, identity_difference
 from symla.progress import Progress
+from symla.rollout import lifetime_keys, run_lifetimes
 
 LOG_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre",
                "env_steps", "env_steps_per_s", "wall_time_s"]
@@ -59,6 +69,48 @@ def make_curriculum(experiment: Experiment, learner_name: str) -> list:
     """[(trainer, generations)] of the curriculum stages that come before the training split."""
     return [(make_trainer(experiment, learner_name, stage["split"]), stage["generations"])
             for stage in experiment.curriculum]
+
+
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """Early stopping: which generations' centres compete, and how one is scored.
+    ``score(meta_params)`` returns (mean, standard error) of the validation statistic."""
+
+    generations: tuple
+    score: object
+    name: str = "score"
+
+
+def select_generations(first: int, total: int, every: int) -> tuple:
+    """The competing generations: every ``every``-th of the stage that starts after ``first``,
+    and the last one."""
+    return tuple(sorted({*range(first + every, total + 1, every), total}))
+
+
+def reward_rise_scorer(learner, split, lifetime: int, lifetimes: int, seed: int, num_bins: int):
+    """meta_params -> (mean, SE over lifetimes) of the reward rise per part, last third minus first
+    third of the lifetime: claim 3's statistic (symla.analysis), on fixed validation lifetimes."""
+    keys = lifetime_keys(seed, lifetimes)
+    run = jax.jit(lambda params: run_lifetimes(learner, split, params, keys, lifetime, num_bins).bin_reward)
+    third = max(1, num_bins // 3)
+
+    def score(meta_params):
+        bins = np.asarray(jax.device_get(run(meta_params)), np.float64)
+        rise = (bins[:, num_bins - third:].sum(1) - bins[:, :third].sum(1)) / third
+        return float(rise.mean()), float(rise.std(ddof=1) / np.sqrt(len(rise)))
+    return score
+
+
+def make_selection(experiment: Experiment, trainer: MetaTrainer) -> Selection | None:
+    """es.select of the experiment as a Selection (None without one)."""
+    spec = experiment.es.get("select")
+    if not spec:
+        return None
+    first = sum(stage["generations"] for stage in experiment.curriculum)
+    score = reward_rise_scorer(trainer.learner, make_split(spec["split"]), experiment.lifetime, spec["lifetimes"],
+                               spec["seed"], spec["num_bins"])
+    return Selection(select_generations(first, experiment.total_generations, spec["every"]), score,
+                     f"{spec['metric']} on {spec['split']}")
 
 
 def run_identity(experiment: Experiment, learner_name: str, seed: int, generations: bool = False) -> dict:
@@ -174,7 +226,7 @@ def _phases(trainer, curriculum, total):
 
 def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: int, out_dir, *,
            quiet=False, force=False, label="", params_metadata=None, centre=None, curriculum=(),
-           restart_optimizer=False):
+           restart_optimizer=False, selection: Selection | None = None):
     """Run (or resume, or continue) ES to generation ``total``; writes the files of the module doc.
     ``params_metadata`` is what meta_params.msgpack records (default: identity and generation);
     ``centre``: the initial search centre (default: the learner's initial meta-parameters);
@@ -182,8 +234,10 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
     whose ES state (centre, Adam moments) carries from stage to stage; ``total`` counts them too;
     ``restart_optimizer``: the stage on ``trainer``'s split instead starts a fresh ES state at the
     curriculum's final centre (what a new run started there, e.g. research.py --init-from, does).
-    The restart is made from the state at the boundary, so a resume anywhere repeats it exactly."""
+    The restart is made from the state at the boundary, so a resume anywhere repeats it exactly.
+    ``selection``: keep the checkpoints of its generations and publish the best-scoring centre."""
     phases = _phases(trainer, curriculum, total)
+    keep = set(selection.generations) if selection else set()
     restart_at = phases[-1][0] if restart_optimizer and curriculum else None
     out = Path(out_dir)
     ckdir = out / "checkpoints" / identity_key(identity)
@@ -256,19 +310,45 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
             io_point("append log.csv")
             progress.update(gen + 1, fitness=row["fitness_mean"], centre=row["fitness_centre"],
                             steps_per_s=f"{row['env_steps_per_s']:.3g}")
-            if (gen + 1) % every == 0 or gen + 1 == total:
+            if (gen + 1) % every == 0 or gen + 1 == total or gen + 1 in keep:
                 _os_fsync(log_file)
                 checkpoint.save_state(ckdir / f"gen-{gen + 1:08d}.msgpack", state,
                                       {"identity": identity, "generation": gen + 1})
-                for _, old in _checkpoints(ckdir)[KEEP_CHECKPOINTS:]:
+                for old_gen, old in _checkpoints(ckdir)[KEEP_CHECKPOINTS:]:
+                    if old_gen in keep:
+                        continue
                     old.unlink()
                     io_point(f"unlink {old.name}")
                 pause_point(gen + 1, out)
 
     meta_params = trainer.meta_params(state)
-    checkpoint.save(params_path, meta_params, params_metadata or {"identity": identity, "generation": total})
+    metadata = dict(params_metadata or {"identity": identity, "generation": total})
+    if selection:
+        meta_params, metadata["selection"] = _select(selection, ckdir, state, trainer, say)
+    checkpoint.save(params_path, meta_params, metadata)
     checkpoint.atomic_write_bytes(out / "train_log.csv", log_path.read_bytes())
     return meta_params
+
+
+def _select(selection: Selection, ckdir: Path, template, trainer, say):
+    """Score the kept checkpoints' centres; returns the best one (ties: the later generation) and
+    the record meta_params.msgpack keeps: every generation's score and the one chosen."""
+    found = dict(_checkpoints(ckdir))
+    missing = [g for g in selection.generations if g not in found]
+    if missing:
+        raise SymlaError(f"{ckdir} lacks the checkpoints of generations {missing} that es.select compares "
+                         "(a run trained without es.select keeps only its newest two); train into another --out")
+    scores, best = [], None
+    for gen in selection.generations:
+        tree, _ = checkpoint.read_state(found[gen])
+        params = trainer.meta_params(canonical(checkpoint.restore(tree, template, found[gen])))
+        mean, se = selection.score(params)
+        scores.append({"generation": gen, "mean": mean, "se": se})
+        say(f"selection: generation {gen}: {selection.name} {mean:+.3f} (SE {se:.3f})")
+        if best is None or mean >= best[0]:
+            best = (mean, gen, params)
+    say(f"selection: publishing the centre of generation {best[1]}")
+    return best[2], {"statistic": selection.name, "selected_generation": best[1], "scores": scores}
 
 
 def trainer_hint(trainer) -> str:
@@ -310,6 +390,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
                          label=f"{experiment.name}/{learner_name}/seed{seed}",
                          curriculum=make_curriculum(experiment, learner_name),
                          restart_optimizer=experiment.restart_optimizer_after_curriculum,
+                         selection=make_selection(experiment, trainer),
                          params_metadata={"identity": run_identity(experiment, learner_name, seed, generations=True),
                                           "generation": total, "learner": learner_name,
                                           "learner_settings": dataclasses.asdict(trainer.learner)})
