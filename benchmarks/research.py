@@ -38,6 +38,8 @@ import numpy as np
 from symla.analysis import add_within_lifetime_metrics
 from symla.checkpoint import load, sha256_file
 from symla.config import load_params, resolve_experiment
+from symla.envs.splits import make_split
+from symla.es import MetaTrainer
 from symla.evaluate import _evaluate, baseline_learner
 from symla.learners import RandomPolicy
 from symla.rollout import run_population
@@ -66,8 +68,27 @@ def apply_overrides(experiment, sets):
     return dataclasses.replace(experiment, **fields)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class MixedTrainer(MetaTrainer):
+    """The final stage on two grid worlds at once (a distribution of worlds, as the paper's claim 4
+    meta-trains on): each member's lifetimes are split in half between ``split`` and ``mix_split``
+    (same keys for both members of a pair), and its fitness is the mean lifetime reward over all
+    of them, so the per-member budget is the single-world stage's."""
+
+    mix_split: object = None
+
+    def _population_fitness(self, population, member_keys):
+        half = member_keys.shape[1] // 2
+        first = run_population(self.learner, self.split, population, member_keys[:, :half], self.lifetime,
+                               member_chunk=self.member_chunk).fitness
+        second = run_population(self.learner, self.mix_split, population, member_keys[:, half:], self.lifetime,
+                                member_chunk=self.member_chunk).fitness
+        return jnp.concatenate([first, second], axis=1).mean(axis=1)
+
+
 def snr_at_start(trainer, seed, pairs, lifetimes, centre=None):
     """Signal: RMS over pairs of the true paired difference; noise: per-lifetime std of it."""
+    pairs = min(pairs, trainer.pairs)
     state = trainer.init(seed, centre)
     population, _ = trainer.strategy.ask(jax.random.PRNGKey(seed + 99), state, trainer.strategy.default_params)
     population = jax.tree.map(lambda x: jnp.concatenate([x[:pairs], x[trainer.pairs:trainer.pairs + pairs]]), population)
@@ -110,6 +131,9 @@ def main():
     parser.add_argument("--init-from", default=None, metavar="META_PARAMS",
                         help="curriculum: start the search centre at a previous run's meta_params.msgpack "
                              "(e.g. a --run-dir of an earlier stage) instead of the initial meta-parameters")
+    parser.add_argument("--mix", default=None, metavar="SPLIT",
+                        help="train the final stage on the training split and SPLIT at once, half of each "
+                             "member's lifetimes on each (MixedTrainer)")
     parser.add_argument("--symla-gate-bias", default=None, metavar="INPUT,FORGET",
                         help="SymLA's LSTM gate offsets instead of VSML's -5,5 (the same as "
                              "--set networks.symla.gate_bias=[INPUT,FORGET]; kept for the table's older rows)")
@@ -126,6 +150,11 @@ def main():
                                      evaluation={**experiment.evaluation, "lifetimes": args.test_lifetimes,
                                                  "chunk": min(args.test_lifetimes, 256), "seed": args.eval_seed})
     trainer = make_trainer(experiment, args.learner)
+    if args.mix:
+        if experiment.es["lifetimes_per_member"] % 2:
+            parser.error("--mix splits each member's lifetimes in half: give an even es.lifetimes_per_member")
+        trainer = MixedTrainer(**{f.name: getattr(trainer, f.name) for f in dataclasses.fields(MetaTrainer)},
+                               mix_split=make_split(args.mix))
     centre = None
     if args.init_from:
         centre, _ = load(args.init_from, trainer.learner.init_params(jax.random.PRNGKey(0)))
@@ -137,6 +166,8 @@ def main():
         # Everything that changes what is trained, except the generation count (so it continues).
         identity = {"experiment": args.experiment, "learner": args.learner, "scale": args.scale,
                     "seed": args.seed, "set": sorted(args.set), "gate_bias": args.symla_gate_bias}
+        if args.mix:
+            identity["mix"] = args.mix
         if args.init_from:
             identity["init_from_sha256"] = sha256_file(args.init_from)
         if args.generations == 0:  # meta-test the --init-from meta-parameters as they are
