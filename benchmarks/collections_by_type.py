@@ -6,6 +6,12 @@ meta-trained learner. 256 validation lifetimes (key 2000).
 
     uv run python benchmarks/collections_by_type.py --experiment gridworld --learner symla \
         gridworld-quad7b gridworld-quad7b-swapped
+    uv run python benchmarks/collections_by_type.py gridworld-quad7r \
+        --es-checkpoints results/quick/runs/gridworld/symla/seed0/checkpoints/*/ --every 10
+
+--es-checkpoints meta-tests the search centre of every --every-th ES checkpoint (gen-*.msgpack) of a
+run's checkpoint folder instead of published meta-parameters (the kind of a quad7r object is told
+apart by respawn speed, not by ending the episode, so all its collections count as "stays").
 
 A within-lifetime learner of the rewards seeks the +1 kinds more and the -1 kinds less as its
 lifetime goes on, whatever their dynamics.
@@ -18,13 +24,13 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from symla.checkpoint import load
+from symla.checkpoint import load, read_state, restore
 from symla.config import load_params, resolve_experiment
 from symla.envs.splits import make_split
 from symla.evaluate import baseline_learner
 from symla.learners import RandomPolicy
 from symla.rollout import lifetime_keys, run_lifetimes
-from symla.train import make_trainer
+from symla.train import _checkpoints, make_trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from research import apply_overrides  # noqa: E402  (the harness's --set)
@@ -54,6 +60,9 @@ def main():
     parser.add_argument("--checkpoints", nargs="+", metavar="META_PARAMS",
                         help="meta_params.msgpack files to analyse (default: the scale's runs of the experiment, "
                              "e.g. a research.py --run-dir's instead)")
+    parser.add_argument("--es-checkpoints", default=None, metavar="CKPT_DIR",
+                        help="a run's checkpoints/<identity>/ folder: analyse the centre of its ES checkpoints")
+    parser.add_argument("--every", type=int, default=10, help="with --es-checkpoints: every N-th generation")
     parser.add_argument("--set", action="append", default=[], help="dotted key=value override, as research.py's")
     args = parser.parse_args()
     experiment = apply_overrides(resolve_experiment(load_params("params.yaml", args.scale), args.experiment), args.set)
@@ -65,6 +74,13 @@ def main():
         named = [(f"{args.learner} seed {seed}",
                   f"results/{args.scale}/runs/{args.experiment}/{args.learner}/seed{seed}/meta_params.msgpack")
                  for seed in experiment.seeds]
+    if args.es_checkpoints:
+        template = trainer.init(0)
+        for generation, path in sorted(_checkpoints(Path(args.es_checkpoints))):
+            if generation % args.every == 0:
+                state = restore(read_state(path)[0], template, path)
+                learners.append((f"generation {generation}", trainer.learner, trainer.meta_params(state)))
+        named = []
     for name, ckpt in named:
         params, _ = load(ckpt, trainer.learner.init_params(jax.random.PRNGKey(0)))
         learners.append((name, trainer.learner, params))
