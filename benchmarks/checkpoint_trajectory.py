@@ -22,6 +22,18 @@ from symla.evaluate import _evaluate
 from symla.train import _checkpoints, make_trainer
 
 
+def kept_centres(trainer, ckpt_dir, every: int):
+    """(generation, search centre) of every ``every``-th ES checkpoint in a run's checkpoint folder,
+    and of its last one, oldest first."""
+    template = trainer.init(0)
+    checkpoints = sorted(_checkpoints(Path(ckpt_dir)))  # the run's own listing, oldest first here
+    if not checkpoints:
+        raise SystemExit(f"no gen-*.msgpack in {ckpt_dir}; give a run's checkpoints/<identity>/ folder")
+    for generation, path in checkpoints:
+        if generation % every == 0 or generation == checkpoints[-1][0]:
+            yield generation, trainer.meta_params(restore(read_state(path)[0], template, path))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiment")
@@ -37,15 +49,8 @@ def main():
     experiment = dataclasses.replace(experiment, evaluation={
         **experiment.evaluation, "lifetimes": args.lifetimes, "chunk": min(args.lifetimes, 256), "seed": args.eval_seed})
     trainer = make_trainer(experiment, args.learner)
-    template = trainer.init(0)
-    checkpoints = sorted(_checkpoints(Path(args.ckpt_dir)))  # the run's own listing, oldest first here
-    if not checkpoints:
-        raise SystemExit(f"checkpoint_trajectory: no gen-*.msgpack in {args.ckpt_dir}; give a run's checkpoint folder")
     print("generation\tsplit\tfitness\treward_rise\trise_se", flush=True)
-    for generation, path in checkpoints:
-        if generation % args.every and generation != checkpoints[-1][0]:
-            continue
-        params = trainer.meta_params(restore(read_state(path)[0], template, path))
+    for generation, params in kept_centres(trainer, args.ckpt_dir, args.every):
         lifetimes, bins = _evaluate(experiment, trainer.learner, params, {"learner": args.learner, "seed": 0},
                                     args.splits)
         lifetimes = add_within_lifetime_metrics(lifetimes, bins)

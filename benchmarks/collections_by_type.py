@@ -24,15 +24,16 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from symla.checkpoint import load, read_state, restore
+from symla.checkpoint import load
 from symla.config import load_params, resolve_experiment
 from symla.envs.splits import make_split
 from symla.evaluate import baseline_learner
 from symla.learners import RandomPolicy
 from symla.rollout import lifetime_keys, run_lifetimes
-from symla.train import _checkpoints, make_trainer
+from symla.train import make_trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
+from checkpoint_trajectory import kept_centres  # noqa: E402
 from research import apply_overrides  # noqa: E402  (the harness's --set)
 
 
@@ -62,25 +63,22 @@ def main():
                              "e.g. a research.py --run-dir's instead)")
     parser.add_argument("--es-checkpoints", default=None, metavar="CKPT_DIR",
                         help="a run's checkpoints/<identity>/ folder: analyse the centre of its ES checkpoints")
-    parser.add_argument("--every", type=int, default=10, help="with --es-checkpoints: every N-th generation")
+    parser.add_argument("--every", type=int, default=10, help="with --es-checkpoints: every N-th generation (and the last)")
     parser.add_argument("--set", action="append", default=[], help="dotted key=value override, as research.py's")
     args = parser.parse_args()
     experiment = apply_overrides(resolve_experiment(load_params("params.yaml", args.scale), args.experiment), args.set)
     trainer = make_trainer(experiment, args.learner)
     learners = [("random", RandomPolicy(), {}), ("reinforce", baseline_learner("reinforce", experiment), {})]
-    if args.checkpoints:
+    if args.es_checkpoints:
+        learners += [(f"generation {generation}", trainer.learner, params)
+                     for generation, params in kept_centres(trainer, args.es_checkpoints, args.every)]
+        named = []
+    elif args.checkpoints:
         named = [(Path(ckpt).parent.name, ckpt) for ckpt in args.checkpoints]
     else:
         named = [(f"{args.learner} seed {seed}",
                   f"results/{args.scale}/runs/{args.experiment}/{args.learner}/seed{seed}/meta_params.msgpack")
                  for seed in experiment.seeds]
-    if args.es_checkpoints:
-        template = trainer.init(0)
-        for generation, path in sorted(_checkpoints(Path(args.es_checkpoints))):
-            if generation % args.every == 0:
-                state = restore(read_state(path)[0], template, path)
-                learners.append((f"generation {generation}", trainer.learner, trainer.meta_params(state)))
-        named = []
     for name, ckpt in named:
         params, _ = load(ckpt, trainer.learner.init_params(jax.random.PRNGKey(0)))
         learners.append((name, trainer.learner, params))
