@@ -5,7 +5,7 @@ units, so at initialisation they shrink as the input grows; this prints by how m
 meta-parameters and for the trained checkpoints of a results folder (README: why claims 3 and 4
 fail at quick scale).
 
-    uv run python benchmarks/policy_spread.py [--results results/quick] [--lifetimes 16]
+    uv run python research/policy_spread.py [--results results/quick] [--lifetimes 16]
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Meta-test the saved ES checkpoints of one run along its training: when did it learn what.
 
-    uv run python benchmarks/checkpoint_trajectory.py EXPERIMENT LEARNER CKPT_DIR SPLIT [SPLIT ...]
+    uv run python research/checkpoint_trajectory.py EXPERIMENT LEARNER CKPT_DIR SPLIT [SPLIT ...]
         [--every 50] [--lifetimes 256] [--eval-seed 2000]
 
 CKPT_DIR holds gen-*.msgpack ES states (a run's checkpoints/<identity>/ folder, or copies of them

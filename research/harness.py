@@ -1,7 +1,7 @@
 """Research harness: meta-train one learner on one setting for a given budget, meta-test it, and
-print one line; every row goes to benchmarks/results/research.tsv with the command that made it.
+print one line; every row goes to research/results/research.tsv with the command that made it.
 
-    uv run python benchmarks/research.py --experiment gridworld --learner symla --generations 100 \\
+    uv run python research/harness.py --experiment gridworld --learner symla --generations 100 \\
         [--set lifetime=400 --set es.pairs=64 --set es.lifetimes_per_member=16 ...] [--snr-only]
 
 Settings start from the experiment at --scale (default quick) and --set overrides them (dotted
@@ -203,7 +203,7 @@ def main():
     row = [time.strftime("%Y-%m-%d %H:%M"), args.label or "-",
            f"{signal:.3f}/{noise:.3f} -> {snr:.2f} at {experiment.es['lifetimes_per_member']} lifetimes", f"{need:.0f}",
            fitness_blocks, test, swapped, cartpole, f"{seconds:.0f}",
-           "uv run python benchmarks/research.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])]
+           "uv run python research/harness.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])]
     print(" | ".join(row[1:-1]), flush=True)
     new = not RESULTS.exists()
     with open(RESULTS, "a") as f:

@@ -3,7 +3,7 @@ policy and two or more actions, a random policy's lifetimes; at every punished t
 learner's reward < 0 as the episode ends), the share of the k-th last actions (k = 1 is the action
 of the failing step) that disagreed with the reference's choice in that state.
 
-    uv run python benchmarks/credit.py cartpole gridworld-sway7dn gridworld-cart9
+    uv run python research/credit.py cartpole gridworld-sway7dn gridworld-cart9
 
 A world where k = 1 is far above one half teaches a learner to blame the last move; CartPole's
 last move before a fall is no better than chance (the informative ones come a few steps earlier),

@@ -1,7 +1,7 @@
 """Per-seed means of one experiment's meta-test lifetimes: the numbers behind README's per-seed
 tables (the claims themselves pool seeds in a hierarchical bootstrap, which hides which seed did what).
 
-    uv run python benchmarks/per_seed.py [results/quick/aggregate/gridworld/lifetimes.csv]
+    uv run python research/per_seed.py [results/quick/aggregate/gridworld/lifetimes.csv]
 
 Prints one row per (split, learner, seed): the mean over lifetimes of each per-lifetime metric of
 `symla.analysis.METRICS` (NaN where a metric does not apply to the split, e.g. episode returns on

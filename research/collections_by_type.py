@@ -4,9 +4,9 @@ episode (quad7b: +1 stays, -1 ends, +1 ends, -1 stays), the collections of each 
 the lifetime, first three tenths against the last three, for random, REINFORCE and each seed's
 meta-trained learner. 256 validation lifetimes (key 2000).
 
-    uv run python benchmarks/collections_by_type.py --experiment gridworld --learner symla \
+    uv run python research/collections_by_type.py --experiment gridworld --learner symla \
         gridworld-quad7b gridworld-quad7b-swapped
-    uv run python benchmarks/collections_by_type.py gridworld-quad7r \
+    uv run python research/collections_by_type.py gridworld-quad7r \
         --es-checkpoints results/quick/runs/gridworld/symla/seed0/checkpoints/*/ --every 10
 
 --es-checkpoints meta-tests the search centre of every --every-th ES checkpoint (gen-*.msgpack) of a
@@ -34,7 +34,7 @@ from symla.train import make_trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from checkpoint_trajectory import kept_centres  # noqa: E402
-from research import apply_overrides  # noqa: E402  (the harness's --set)
+from harness import apply_overrides  # noqa: E402  (the harness's --set)
 
 
 def collections_by_kind(learner, params, split_name: str, lifetime: int, keys) -> dict:

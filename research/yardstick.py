@@ -1,7 +1,7 @@
 """Can a split be learned within one lifetime at all? The hand-written REINFORCE learner against
 a random policy and the known-good reference, over a grid of its hyperparameters.
 
-    uv run python benchmarks/yardstick.py gridworld-ego 400 --lr 0.03,0.1,0.3,1,3 --trace 0,0.5,0.9
+    uv run python research/yardstick.py gridworld-ego 400 --lr 0.03,0.1,0.3,1,3 --trace 0,0.5,0.9
 
 Prints, per learner: mean lifetime reward, within-lifetime rise (reward per tenth, last three
 tenths minus first three), the late episode return and its rise (reward per episode ended in the
