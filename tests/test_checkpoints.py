@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
@@ -219,16 +220,23 @@ def test_training_longer_continues_and_equals_the_longer_run_from_the_start(tmp_
         run(trainer, tmp_path / "grown", total=6)
 
 
-def test_non_finite_training_stops_at_that_generation_and_keeps_the_last_finite_checkpoint(tmp_path):
-    trainer = cheap_trainer(learning_rate=1e38)
-    with pytest.raises(SymlaError, match=r"generation (\d+): non-finite fitness or meta-parameters.*"
-                                         r"learning_rate 1e\+38 or noise_std 0.1 is likely too large") as err:
-        run(trainer, tmp_path / "nan", total=50, every=1)
+def test_diverging_training_stops_at_that_generation_and_keeps_the_last_good_checkpoint(tmp_path):
+    """Adam moves each meta-parameter by about the learning rate per generation: at 100 the centre
+    passes train.MAX_META_PARAM after about ten generations, each of them checkpointed."""
+    trainer = cheap_trainer(learning_rate=100.0)
+    with pytest.raises(SymlaError, match=r"generation (\d+): the meta-parameters diverged \(largest \|value\| .*"
+                                         r"bound 1000\); learning_rate 100 or noise_std 0.1 is likely too large") as err:
+        run(trainer, tmp_path / "big", total=50, every=1)
     stopped_at = int(str(err.value).split()[1].rstrip(":"))
     assert 1 < stopped_at < 50
-    assert not (tmp_path / "nan" / "meta_params.msgpack").exists()
-    for path in (tmp_path / "nan" / "checkpoints").rglob("gen-*.msgpack"):
-        assert checkpoint.all_finite(checkpoint.read_state(path)[0])
+    assert not (tmp_path / "big" / "meta_params.msgpack").exists()
+    kept = list((tmp_path / "big" / "checkpoints").rglob("gen-*.msgpack"))
+    assert kept
+    for path in kept:
+        tree = checkpoint.read_state(path)[0]
+        assert checkpoint.all_finite(tree)
+        centre = trainer.meta_params(checkpoint.restore(tree, trainer.init(0), path))
+        assert max(float(np.abs(np.asarray(x)).max()) for x in jax.tree.leaves(centre)) <= train.MAX_META_PARAM
 
 
 # ---- through the CLI (real learners, real SIGKILL, smoke settings) ----

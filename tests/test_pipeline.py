@@ -347,7 +347,7 @@ def test_conda_requirements_match_the_lock():
     uv = shutil.which("uv")
     if uv is None:
         pytest.skip("uv is not on PATH")
-    out = run([uv, "export", "--frozen", "--no-hashes", "--no-emit-project", "--no-header", "--no-annotate"], REPO)
+    out = run([uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--no-header", "--no-annotate"], REPO)
     assert out.stdout == (REPO / "workflow/envs/requirements.txt").read_text(), \
         "regenerate workflow/envs/requirements.txt (command in workflow/envs/symla.yaml)"
 

@@ -157,7 +157,7 @@ BIN_COLUMNS = ("experiment", "split", "learner", "seed", "lifetime_index", "bin"
 MAY_BE_NAN = ("mean_episode_return",)  # undefined where no episode ended
 
 
-def _read_csv(path, columns, may_be_nan=MAY_BE_NAN):
+def read_table(path, columns, may_be_nan=MAY_BE_NAN):
     from pathlib import Path
 
     path = Path(path)
@@ -171,6 +171,8 @@ def _read_csv(path, columns, may_be_nan=MAY_BE_NAN):
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise SymlaError(f"{path} lacks column(s) {', '.join(missing)}; rerun the step that writes it")
+    if table.empty:
+        raise SymlaError(f"{path} has a header but no rows (a cut or damaged file?); rerun the step that writes it")
     bad = [c for c in columns if c not in may_be_nan and table[c].isna().any()]
     if bad:
         rows = int(table[bad].isna().any(axis=1).sum())
@@ -185,10 +187,15 @@ def read_meta_test_tables(dirs):
     lifetimes 0..n-1 and every lifetime with the same bins 0..k-1. A bad file is named."""
     from pathlib import Path
 
+    seen = {}
+    for d in dirs:
+        if (real := Path(d).resolve()) in seen:
+            raise SymlaError(f"{d} is given twice (also as {seen[real]}); give each evaluation directory once")
+        seen[real] = d
     lifetimes, bins = [], []
     for d in dirs:
-        lt = _read_csv(Path(d) / "lifetimes.csv", LIFETIME_COLUMNS)
-        bn = _read_csv(Path(d) / "bins.csv", BIN_COLUMNS)
+        lt = read_table(Path(d) / "lifetimes.csv", LIFETIME_COLUMNS)
+        bn = read_table(Path(d) / "bins.csv", BIN_COLUMNS)
         lifetimes.append((Path(d) / "lifetimes.csv", lt))
         bins.append((Path(d) / "bins.csv", bn))
     experiments = {e for _, t in lifetimes for e in t["experiment"].unique()}
@@ -196,6 +203,13 @@ def read_meta_test_tables(dirs):
         raise SymlaError(f"the inputs mix experiments {', '.join(sorted(map(str, experiments)))}; "
                          "aggregate one experiment at a time")
     group = ["split", "learner", "seed"]
+    owner = {}
+    for path, t in lifetimes:
+        for key in t[group].drop_duplicates().itertuples(index=False):
+            if tuple(key) in owner:
+                raise SymlaError(f"{path} and {owner[tuple(key)]} both hold {dict(zip(group, key))}; give each "
+                                 "evaluation directory once")
+            owner[tuple(key)] = path
     n = {len(g) for _, t in lifetimes for _, g in t.groupby(group)}
     k = {int(t["bin"].max()) + 1 for _, t in bins if len(t)}
     for path, t in lifetimes:

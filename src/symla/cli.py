@@ -45,15 +45,19 @@ def read_settings(path, stage: str) -> dict:
         raise SymlaError(f"{path} is not the settings of a {stage} job (it is for "
                          f"{settings.get('stage') if isinstance(settings, dict) else 'nothing'}); pass the "
                          f"{stage} settings file")
-    return settings
+    from symla.config import validate_settings
+
+    return validate_settings(settings, stage, path)
 
 
 def _experiment(args, stage: str):
     """(experiment, learner) of a train, evaluate or baselines job: from its settings file, or
     resolved from params.yaml when the command is run by hand."""
-    from symla.config import experiment_from_settings, load_params, resolve_experiment
+    from symla.config import check_seed, experiment_from_settings, load_params, resolve_experiment
     from symla.errors import SymlaError
 
+    if getattr(args, "seed", None) is not None:
+        check_seed(args.seed)
     learner = getattr(args, "learner", None)
     if args.settings:
         settings = read_settings(args.settings, stage)
@@ -90,7 +94,7 @@ def cmd_settings(args):
     from symla.checkpoint import atomic_write_text
     from symla.config import load_params
     from symla.errors import SymlaError
-    from symla.outputs import check_scale_namespace
+    from symla.outputs import check_scale_namespace, scale_of_path
     from symla.stages import build_stages, settings_json
 
     if args.json is not None:
@@ -103,6 +107,14 @@ def cmd_settings(args):
     else:
         params = load_params(args.params, args.scale)
         wanted = os.path.normpath(args.out)
+        path_scale = scale_of_path(args.out)
+        if path_scale and path_scale != params["scale"] and args.scale is None:
+            _restore_settings_file(params, path_scale, wanted)
+            raise SymlaError(
+                f"{args.params} says scale {params['scale']!r} but dvc.yaml holds the stages of scale {path_scale!r} "
+                f"(`dvc exp run -S scale=...` cannot switch scales); {args.out} is restored: set `scale: {path_scale}` "
+                f"back in {args.params}, then run `snakemake --config scale={params['scale']}`, or "
+                f"`symla dvc-yaml --scale {params['scale']} > dvc.yaml` and `dvc repro`")
         found = [s for s in build_stages(params) if s.kind == "settings" and os.path.normpath(s.outs["json"]) == wanted]
         if not found:
             raise SymlaError(f"{args.out} is not a settings file of scale {params['scale']!r} in {args.params}; "
@@ -112,6 +124,17 @@ def cmd_settings(args):
     scale = settings.get("scale") or settings.get("experiment", {}).get("scale")
     check_scale_namespace(args.out, scale)
     atomic_write_text(args.out, settings_json(settings))
+
+
+def _restore_settings_file(params: dict, scale: str, path: str):
+    """Rewrite the settings file at ``path`` as the stages of ``scale`` have it (DVC deletes a
+    stage's outputs before running it), so a refused scale switch leaves it as it was."""
+    from symla.checkpoint import atomic_write_text
+    from symla.stages import build_stages, settings_json
+
+    for stage in build_stages({**params, "scale": scale}):
+        if stage.kind == "settings" and os.path.normpath(stage.outs["json"]) == path:
+            atomic_write_text(path, settings_json(stage.settings))
 
 
 TABLES = ("lifetimes.csv", "bins.csv")
@@ -124,16 +147,10 @@ def write_csv(path, table):
     atomic_write_text(path, table.to_csv(index=False))
 
 
-def _write_tables(out_dir, lifetimes, bins, identity=None):
-    from pathlib import Path
-
-    from symla.outputs import write_identity
-
+def _write_tables(out_dir, lifetimes, bins):
     out = Path(out_dir)
     write_csv(out / "lifetimes.csv", lifetimes)
     write_csv(out / "bins.csv", bins)
-    if identity is not None:
-        write_identity(out, identity)
 
 
 def _meta_test_identity(experiment, **extra):
@@ -145,42 +162,43 @@ def _meta_test_identity(experiment, **extra):
 def cmd_evaluate(args):
     from symla.checkpoint import sha256_file
     from symla.evaluate import evaluate_checkpoint
-    from symla.outputs import check_scale_namespace, guard_outputs
+    from symla.outputs import check_scale_namespace, claim_outputs, guard_outputs
 
     experiment, learner = _experiment(args, "evaluate")
     check_scale_namespace(args.out_dir, experiment.scale)
     identity = _meta_test_identity(experiment, learner=learner, seed=args.seed)
     guard_outputs(args.out_dir, TABLES, identity, args.force)
     tables = evaluate_checkpoint(experiment, learner, args.seed, args.checkpoint)
-    _write_tables(args.out_dir, *tables, {**identity, "checkpoint_sha256": sha256_file(args.checkpoint)})
+    claim_outputs(args.out_dir, {**identity, "checkpoint_sha256": sha256_file(args.checkpoint)})
+    _write_tables(args.out_dir, *tables)
 
 
 def cmd_baselines(args):
     from symla.evaluate import evaluate_baselines
-    from symla.outputs import check_scale_namespace, guard_outputs
+    from symla.outputs import check_scale_namespace, claim_outputs, guard_outputs
 
     experiment, _ = _experiment(args, "baselines")
     check_scale_namespace(args.out_dir, experiment.scale)
     identity = _meta_test_identity(experiment, learner="baselines")
     guard_outputs(args.out_dir, TABLES, identity, args.force)
-    _write_tables(args.out_dir, *evaluate_baselines(experiment), identity)
+    tables = evaluate_baselines(experiment)
+    claim_outputs(args.out_dir, identity)
+    _write_tables(args.out_dir, *tables)
 
 
 def cmd_aggregate(args):
     from pathlib import Path
 
     from symla.analysis import add_within_lifetime_metrics, read_meta_test_tables, summary_table
-    from symla.checkpoint import clean_stale_tmp
     from symla.errors import SymlaError
-    from symla.outputs import check_writable, scale_of_path
+    from symla.outputs import prepare_outputs, scale_of_path
 
     scales = {s for d in [*args.inputs, args.out_dir] if (s := scale_of_path(d))}
     if len(scales) > 1:
         raise SymlaError(f"--inputs and --out-dir are under different scales ({', '.join(sorted(map(str, scales)))}); "
                          "aggregate each scale into its own results/<scale>/aggregate")
     out = Path(args.out_dir)
-    check_writable(out)
-    clean_stale_tmp(out, {"lifetimes.csv", "bins.csv", "summary.csv"})
+    prepare_outputs(out, {"lifetimes.csv", "bins.csv", "summary.csv"})
     lifetimes, bins = read_meta_test_tables(args.inputs)
     keys = ["learner", "split", "seed", "lifetime_index"]
     lifetimes = add_within_lifetime_metrics(lifetimes, bins).sort_values(keys, kind="stable")
@@ -213,14 +231,15 @@ def cmd_figure(args):
     from pathlib import Path
 
     from symla import figures
-    from symla.analysis import _read_csv, curve_summary
+    from symla.analysis import read_table, curve_summary
     from symla.errors import SymlaError
-    from symla.outputs import check_scale_namespace, check_writable
+    from symla.outputs import TRAIN_LOG_COLUMNS, check_scale_namespace, prepare_outputs
 
     settings = _figure_settings(args)
     spec, scale, name = settings["figure"], settings["scale"], settings["name"]
     check_scale_namespace(args.out, scale)
-    check_writable(Path(args.out).parent)
+    stem = Path(args.out)
+    prepare_outputs(stem.parent, {f"{stem.name}.png", f"{stem.name}.pdf"})
     if spec["kind"] == "training":
         if not args.train_logs:
             raise SymlaError(f"figure {name!r} is a training figure; give the runs' train_log.csv files with --train-logs")
@@ -229,7 +248,7 @@ def cmd_figure(args):
             check_scale_namespace(path, scale)
             if not path.parent.name.startswith("seed"):
                 raise SymlaError(f"{path} is not runs/<experiment>/<learner>/seed<N>/train_log.csv")
-            table = _read_csv(path, ("generation", "fitness_mean", "fitness_centre"))
+            table = read_table(path, TRAIN_LOG_COLUMNS)
             logs[(path.parent.parent.name, int(path.parent.name[len("seed"):]))] = table
         figures.training_figure(logs, args.out, spec["title"])
         return
@@ -238,12 +257,12 @@ def cmd_figure(args):
     agg = Path(args.aggregate_dir)
     check_scale_namespace(agg, scale)
     if spec["kind"] == "lifetime_reward":
-        table = _read_csv(agg / "summary.csv", ("split", "learner", "metric", "mean", "ci_low", "ci_high"),
+        table = read_table(agg / "summary.csv", ("split", "learner", "metric", "mean", "ci_low", "ci_high"),
                           may_be_nan=("mean", "ci_low", "ci_high"))  # undefined metrics, e.g. no episode ended
         figures.lifetime_reward_figure(table, args.out, spec["title"], spec.get("splits"), spec.get("metric", "fitness"))
     else:
         metric = spec.get("metric", "reward")
-        bins = _read_csv(agg / "bins.csv", ("split", "learner", "seed", "lifetime_index", "bin", "reward", "episodes",
+        bins = read_table(agg / "bins.csv", ("split", "learner", "seed", "lifetime_index", "bin", "reward", "episodes",
                                              "episode_return_sum"))
         if spec.get("splits"):
             bins = bins[bins["split"].isin(spec["splits"])]
@@ -259,7 +278,7 @@ def cmd_verify(args):
     from symla.errors import SymlaError
     from symla.verify import build_manifest, metrics_summary, verify_claims, write_json
 
-    from symla.outputs import check_scale_namespace, check_writable
+    from symla.outputs import check_scale_namespace, prepare_outputs
 
     if args.settings:
         params = read_settings(args.settings, "verify")
@@ -269,7 +288,7 @@ def cmd_verify(args):
     for path in (args.aggregate_dir, args.results_dir, args.out_dir):
         check_scale_namespace(path, params["scale"])
     out = Path(args.out_dir)
-    check_writable(out)
+    prepare_outputs(out, None)  # verify/ is verify's alone: every temp file in it is its own
     claims = verify_claims(params, args.aggregate_dir)
     write_json(out / "claims.json", claims)
     write_json(out / "summary.json", metrics_summary(claims))
@@ -306,12 +325,14 @@ def cmd_transfer(args):
     from pathlib import Path
 
     from symla import figures
-    from symla.analysis import add_within_lifetime_metrics, summary_table
+    from symla.analysis import add_within_lifetime_metrics, curve_summary, summary_table
     from symla.checkpoint import sha256_file
+    from symla.config import check_seed
     from symla.errors import SymlaError
     from symla.evaluate import transfer
-    from symla.outputs import guard_outputs
+    from symla.outputs import claim_outputs, guard_outputs
 
+    check_seed(args.seed)
     if args.lifetimes < 2 or args.lifetime < 1 or args.num_bins < 1:
         raise SymlaError("--lifetimes must be >= 2, --lifetime >= 1 and --num-bins >= 1")
     if any(not s.strip() for s in args.split):
@@ -329,11 +350,13 @@ def cmd_transfer(args):
     lifetimes, bins = transfer(args.checkpoint, splits, args.lifetimes, args.lifetime, args.num_bins, args.seed,
                                reinforce=reinforce)
     lifetimes = add_within_lifetime_metrics(lifetimes, bins)
-    _write_tables(out, lifetimes, bins, identity)
+    claim_outputs(out, identity)
+    _write_tables(out, lifetimes, bins)
     summary = summary_table(lifetimes)
     write_csv(out / "summary.csv", summary)
     metric = "episode_return" if (lifetimes["episodes"] > 0).all() else "reward"
-    figures.within_lifetime_figure(bins, out / "transfer", f"transfer of {args.checkpoint}", metric)
+    figures.within_lifetime_figure(curve_summary(bins, metric), out / "transfer", f"transfer of {args.checkpoint}",
+                                   metric, lifetime=args.lifetime)
     print(summary[summary["metric"].isin(["fitness", "mean_episode_return", "episode_return_rise"])]
           .to_string(index=False))
 
@@ -342,11 +365,16 @@ def cmd_readme_table(args):
     from pathlib import Path
 
     from symla.checkpoint import atomic_write_text
-    from symla.verify import _read_json, replace_verdict_table, verdict_table
+    from symla.errors import SymlaError
+    from symla.verify import read_json, replace_verdict_table, verdict_table
 
-    claims = _read_json(args.claims)
+    claims = read_json(args.claims, "the claims.json written by symla verify (results/<scale>/verify/claims.json)")
+    if "claims" not in claims:
+        raise SymlaError(f"{args.claims} is not a claims.json written by symla verify")
     if args.write:
         readme = Path(args.write)
+        if not readme.is_file():
+            raise SymlaError(f"{readme} does not exist; give the README (with its verdict markers) to --write")
         atomic_write_text(readme, replace_verdict_table(readme.read_text(), claims))
     else:
         print(verdict_table(claims))
@@ -473,15 +501,32 @@ def cmd_curve(args):
     from pathlib import Path
 
     from symla import figures
-    from symla.analysis import _read_csv
+    from symla.analysis import read_table
     from symla.errors import SymlaError
+    from symla.outputs import TRAIN_LOG_COLUMNS, prepare_outputs
 
     log = Path(args.log)
     if log.name != "train_log.csv" or not log.parent.name.startswith("seed"):
         raise SymlaError(f"{log} is not runs/<experiment>/<learner>/seed<N>/train_log.csv")
-    _read_csv(log, ("generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre"))
+    read_table(log, TRAIN_LOG_COLUMNS)
     experiment, learner, seed = log.parts[-4], log.parts[-3], log.parent.name[len("seed"):]
+    prepare_outputs(log.parent, {"training_curve.png", "training_curve.pdf"})
     figures.training_curve(log, log.parent / "training_curve", title=f"{experiment} / {learner} / seed {seed}")
+
+
+def os_error_line(err: OSError) -> str:
+    """What an OSError means for the user, in one line: a missing input is not a full disk."""
+    import errno
+
+    where = f" {err.filename}" if err.filename else ""
+    if err.errno == errno.ENOENT:
+        return f"no such file or directory:{where}; check the path (inputs are written by earlier stages)"
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"cannot write{where}: {err.strerror}; free space, then rerun the same command "
+                "(finished work is kept)")
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write{where}: {err.strerror}; choose a writable output directory, then rerun"
+    return f"{err.strerror or err}{where}; fix it and rerun the same command (finished work is kept)"
 
 
 def main(argv=None):
@@ -497,10 +542,8 @@ def main(argv=None):
     except SymlaError as err:
         print(f"symla: error: {err}", file=sys.stderr)
         return 2
-    except OSError as err:  # a full disk or a read-only directory found while writing
-        where = f" {err.filename}" if err.filename else ""
-        print(f"symla: error: cannot write{where}: {err.strerror or err}; free space or choose a writable "
-              "output directory, then rerun (finished work is kept)", file=sys.stderr)
+    except OSError as err:
+        print(f"symla: error: {os_error_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symla: interrupted; rerun the same command to resume from the last checkpoint",

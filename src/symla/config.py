@@ -6,6 +6,8 @@ experiments.<name>.scales.<scale>. Every error names the key and the fix in one 
 
 import copy
 import dataclasses
+import functools
+import math
 import re
 from pathlib import Path
 
@@ -30,9 +32,62 @@ def deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
-def _schema_error(err: jsonschema.ValidationError, source) -> SymlaError:
+# The largest seed any key in params.yaml or --seed may hold: JAX keys take 32-bit seeds, and
+# seeds are offset by small numbers in places (one key per lifetime), so half the range is kept free.
+MAX_SEED = 2**31 - 1
+
+
+def _is_integer(checker, value) -> bool:
+    """An integer is an int: 10.0 and 1e1 (a float in YAML 1.2) are refused, not truncated."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPES)
+
+
+@functools.cache
+def schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _schema_error(err: jsonschema.ValidationError, source, fix="") -> SymlaError:
     key = ".".join(str(p) for p in err.absolute_path) or "<top level>"
-    return SymlaError(f"{source}: invalid value at '{key}': {err.message}")
+    hint = ""
+    if err.validator == "type" and err.validator_value == "integer":
+        hint = "; write a whole number without a decimal point or exponent (10, not 10.0 or 1e1)"
+    elif err.validator in ("minimum", "maximum") and "seed" in key:
+        hint = f"; seeds are integers from 0 to {MAX_SEED}"
+    return SymlaError(f"{source}: invalid value at '{key}': {err.message}{hint}{fix}")
+
+
+def _non_finite(tree, path=()):
+    """The dotted key of the first NaN or infinite number in ``tree``, or None."""
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree) if isinstance(tree, list) else ()
+    for key, value in items:
+        if isinstance(value, float) and not math.isfinite(value):
+            return ".".join(map(str, (*path, key)))
+        if isinstance(value, (dict, list)) and (found := _non_finite(value, (*path, key))):
+            return found
+    return None
+
+
+def check_with_schema(data, subschema: dict, source, fix="") -> None:
+    """Validate ``data`` against ``subschema`` (which may $ref params.yaml's $defs); the first
+    error, or a non-finite number, is one SymlaError naming the key."""
+    if key := _non_finite(data):
+        raise SymlaError(f"{source}: invalid value at '{key}': not a finite number; write a finite number{fix}")
+    validator = Validator({**subschema, "$defs": schema()["$defs"]})
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
+    if errors:
+        raise _schema_error(errors[0], source, fix)
+
+
+def check_seed(seed, what="--seed") -> int:
+    """A seed JAX accepts (see MAX_SEED), or a one-line error."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise SymlaError(f"{what} {seed} is out of range; give an integer from 0 to {MAX_SEED}")
+    return seed
 
 
 # YAML 1.1 (PyYAML, Snakemake) reads 1e-2 as a string; YAML 1.2 and every user read it as 0.01.
@@ -112,11 +167,7 @@ def validate_params(params, source="params.yaml") -> dict:
     numbers written as 1e-2 are read as numbers (in place). Returns params."""
     if isinstance(params, dict):
         _yaml12_numbers(params)
-    schema = yaml.safe_load(SCHEMA_PATH.read_text())
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(params), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
-    if errors:
-        raise _schema_error(errors[0], source)
+    check_with_schema(params, schema(), source)
     from symla.envs.catalog import UnknownSplitError, parse_split
 
     for name in params["experiments"]:
@@ -234,6 +285,47 @@ def stage_settings(experiment: Experiment, stage: str, learner: str | None = Non
             value = {learner: value[learner]} if learner in value else {}
         out[field] = list(value) if isinstance(value, tuple) else value
     return {"kind": "symla-settings", "stage": stage, "learner": learner, "experiment": out}
+
+
+def _settings_schema(stage: str, learner: str | None) -> dict:
+    """JSON schema of a ``stage`` job's settings file (what ``stage_settings`` and
+    ``symla.stages`` write), over params.yaml's own definitions."""
+    props = schema()["properties"]
+    if stage in STAGE_FIELDS:
+        fields = STAGE_FIELDS[stage] + (("eval_splits",) if learner in PADDED_LEARNERS else ())
+        experiment = {
+            "type": "object", "additionalProperties": False,
+            "required": ["name", "scale", "lifetime", *(f for f in fields if f not in OPTIONAL_FIELDS)],
+            "properties": {
+                "name": {"type": "string"}, "scale": {"enum": list(SCALES)},
+                "lifetime": {"type": "integer", "minimum": 1}, "train_split": {"type": "string"},
+                "eval_splits": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                "learners": {"type": "array", "items": {"enum": ["symla", "metarnn"]}},
+                "seeds": {"type": "array", "items": {"$ref": "#/$defs/seed"}},
+                "es": {"allOf": [{"$ref": "#/$defs/es"}, {"required": list(REQUIRED_ES)}]},
+                "networks": {"$ref": "#/$defs/networks"},
+                "evaluation": {"allOf": [{"$ref": "#/$defs/evaluation"}, {"required": ["lifetimes"]}]},
+                "baselines": {"$ref": "#/$defs/baselines"}, "curriculum": {"$ref": "#/$defs/curriculum"}}}
+        body = {"required": ["experiment", "learner"], "properties": {"experiment": experiment}}
+    elif stage == "figure":
+        body = {"required": ["scale", "name", "figure", "lifetime"],
+                "properties": {"figure": props["figures"]["additionalProperties"],
+                               "lifetime": {"type": "integer", "minimum": 1},
+                               "split_lifetimes": {"$ref": "#/$defs/evaluation/properties/split_lifetimes"}}}
+    elif stage == "verify":
+        body = {"required": ["scale", "claims"], "properties": {"claims": props["claims"], "figures": props["figures"]}}
+    else:
+        body = {}
+    return {"type": "object", **body}
+
+
+def validate_settings(settings: dict, stage: str, source) -> dict:
+    """A job's settings file checked against params.yaml's schema before the job uses it: a file
+    edited by hand gets one line naming the key, never a traceback. Returns settings."""
+    check_with_schema(settings, _settings_schema(stage, settings.get("learner")), source,
+                      "; settings files are written by the workflow: edit params.yaml and rerun "
+                      "snakemake (or dvc repro) instead")
+    return settings
 
 
 def experiment_from_settings(settings: dict) -> Experiment:

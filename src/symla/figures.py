@@ -31,11 +31,13 @@ CEILINGS = ("reference", "best_arm")  # known-good policies: drawn as a labelled
 def save(fig, stem):
     """Write stem.png and stem.pdf with no timestamps, so equal figures have equal hashes."""
     stem = Path(stem)
-    for suffix, kw in ((".png", {"dpi": 120, "metadata": PNG_METADATA}), (".pdf", {"metadata": PDF_METADATA})):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=suffix[1:], **kw)
-        atomic_write_bytes(stem.parent / (stem.name + suffix), buffer.getvalue())  # never half a figure
-    plt.close(fig)
+    try:
+        for suffix, kw in ((".png", {"dpi": 120, "metadata": PNG_METADATA}), (".pdf", {"metadata": PDF_METADATA})):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=suffix[1:], **kw)
+            atomic_write_bytes(stem.parent / (stem.name + suffix), buffer.getvalue())  # never half a figure
+    finally:
+        plt.close(fig)  # also when a write fails: a long-lived process keeps no figure open
 
 
 def _learners(present):

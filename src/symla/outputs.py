@@ -3,7 +3,9 @@
 Before computing, a command checks that its output directory is writable, removes temp files a
 killed writer of the same outputs left behind, and refuses outputs that hold results of another
 identity (scale, experiment, learner, seed, settings) unless given ``--force``. The identity of
-a directory's tables is kept in ``.identity.json`` beside them (hidden, outside the manifest).
+a directory's tables is kept in ``.identity.json`` beside them (hidden, outside the manifest),
+written before the tables (claim_outputs), so a command's own half-written outputs are never
+taken for another's.
 """
 
 import json
@@ -17,6 +19,9 @@ from symla.config import SCALES
 from symla.errors import SymlaError
 
 IDENTITY_FILE = ".identity.json"
+# The columns of a run's train_log.csv (symla.train writes it; curves and figures read it whole).
+TRAIN_LOG_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre",
+                     "env_steps", "env_steps_per_s", "wall_time_s"]
 
 
 def _flat(tree, prefix=""):
@@ -64,11 +69,17 @@ def check_writable(directory):
                          "another output directory") from None
 
 
+def prepare_outputs(out_dir, files):
+    """Before computing: ``out_dir`` is writable, and the temp files that a killed writer of
+    ``files`` (None: of anything; only for a directory one command owns) left there are gone."""
+    check_writable(out_dir)
+    clean_stale_tmp(out_dir, None if files is None else set(files))
+
+
 def guard_outputs(out_dir, files, identity: dict, force: bool = False):
     """Check ``out_dir`` before writing ``files`` of ``identity`` into it (see module doc)."""
     out = Path(out_dir)
-    check_writable(out)
-    clean_stale_tmp(out, set(files) | {IDENTITY_FILE})
+    prepare_outputs(out, set(files) | {IDENTITY_FILE})
     existing = [f for f in files if (out / f).exists()]
     if not existing or force:
         return
@@ -83,5 +94,8 @@ def guard_outputs(out_dir, files, identity: dict, force: bool = False):
                          "output directory, or pass --force to replace them")
 
 
-def write_identity(out_dir, identity: dict):
+def claim_outputs(out_dir, identity: dict):
+    """Record ``identity`` beside the outputs before the first of them is written: a rerun of
+    the same command then recognises what a kill or a full disk left half done as its own and
+    replaces it (guard_outputs), while outputs of another identity are still refused."""
     atomic_write_text(Path(out_dir) / IDENTITY_FILE, json.dumps(identity, indent=2, sort_keys=True) + "\n")

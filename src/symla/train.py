@@ -23,8 +23,10 @@ the highest mean within-lifetime reward rise is published. Scoring is determinis
 during it only repeats it.
 """
 
+import contextlib
 import csv
 import dataclasses
+import fcntl
 import io
 import os
 import re
@@ -43,12 +45,11 @@ from symla.errors import SymlaError
 from symla.es import MetaTrainer, canonical
 from symla.faults import io_point, pause_point
 from symla.memory import member_chunk
+from symla.outputs import TRAIN_LOG_COLUMNS as LOG_COLUMNS
 from symla.outputs import check_scale_namespace, check_writable, identity_difference
 from symla.progress import Progress
 from symla.rollout import lifetime_keys, run_lifetimes
 
-LOG_COLUMNS = ["generation", "fitness_mean", "fitness_best", "fitness_worst", "fitness_centre",
-               "env_steps", "env_steps_per_s", "wall_time_s"]
 NOT_IDENTITY = ("generations", "checkpoint_every")  # how long and how often: the same run
 KEEP_CHECKPOINTS = 2
 CHECKPOINT_RE = re.compile(r"gen-(\d{8})\.msgpack")
@@ -236,10 +237,39 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
     curriculum's final centre (what a new run started there, e.g. research.py --init-from, does).
     The restart is made from the state at the boundary, so a resume anywhere repeats it exactly.
     ``selection``: keep the checkpoints of its generations and publish the best-scoring centre."""
+    out = Path(out_dir)
+    check_writable(out / "checkpoints")
+    with run_lock(out):
+        return _run_es(trainer, seed, identity, total, every, out, quiet=quiet, force=force, label=label,
+                       params_metadata=params_metadata, centre=centre, curriculum=curriculum,
+                       restart_optimizer=restart_optimizer, selection=selection)
+
+
+@contextlib.contextmanager
+def run_lock(out: Path):
+    """One writer per run directory: an exclusive lock on ``checkpoints/.lock`` for the whole run.
+    The kernel drops it when the process ends, killed or not, so there is never a stale lock."""
+    path = out / "checkpoints" / ".lock"
+    with open(path, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise SymlaError(f"{out} is being trained by {holder}; wait for it to finish (this command then "
+                             "resumes or finds the run done), or train into another --out") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"process {os.getpid()}\n")
+        lock.flush()
+        yield
+
+
+def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, label, params_metadata, centre,
+            curriculum, restart_optimizer, selection):
     phases = _phases(trainer, curriculum, total)
     keep = set(selection.generations) if selection else set()
     restart_at = phases[-1][0] if restart_optimizer and curriculum else None
-    out = Path(out_dir)
     ckdir = out / "checkpoints" / identity_key(identity)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
     check_writable(ckdir)
@@ -299,7 +329,7 @@ def run_es(trainer: MetaTrainer, seed: int, identity: dict, total: int, every: i
             t0 = time.monotonic()
             state, metrics = step(state, run_key, jnp.int32(gen))
             metrics = jax.device_get(metrics)
-            _check_finite(trainer, state, metrics, gen + 1, out, trainer_hint(trainer))
+            _check_sane(trainer, state, metrics, gen + 1, out, trainer_hint(trainer))
             dt = time.monotonic() - t0
             env_steps += trainer.env_steps_per_generation
             row = {"generation": gen + 1, **{k: float(v) for k, v in metrics.items()},
@@ -356,12 +386,26 @@ def trainer_hint(trainer) -> str:
             "large (fitness or updates overflowed)")
 
 
-def _check_finite(trainer, state, metrics, generation, out, hint):
-    """Stop at the first generation whose fitness or meta-parameters are not finite."""
-    if checkpoint.all_finite(metrics) and checkpoint.all_finite(trainer.meta_params(state)):
+# Meta-parameters beyond this size mean the search diverged. ES with Adam moves each one by about
+# learning_rate per generation at most, so a run with the settings of params.yaml (learning rate
+# <= 0.05, <= 10,000 generations) cannot get there from its start (|value| < 10), and the
+# reference's largest is 7.2; past about 100 every LSTM gate of a cell is saturated anyway
+# (docs/operations.md, "Divergence").
+MAX_META_PARAM = 1e3
+
+
+def _check_sane(trainer, state, metrics, generation, out, hint):
+    """Stop at the first generation whose fitness or meta-parameters are not finite, or whose
+    meta-parameters exceed MAX_META_PARAM; no checkpoint of that generation is written."""
+    params = trainer.meta_params(state)
+    if not (checkpoint.all_finite(metrics) and checkpoint.all_finite(params)):
+        problem = "non-finite fitness or meta-parameters (NaN or inf)"
+    elif (largest := max(float(np.max(np.abs(np.asarray(x)))) for x in jax.tree.leaves(params))) > MAX_META_PARAM:
+        problem = f"the meta-parameters diverged (largest |value| {largest:.3g}, bound {MAX_META_PARAM:g})"
+    else:
         return
-    raise SymlaError(f"generation {generation}: non-finite fitness or meta-parameters (NaN or inf); "
-                     f"{hint}; the last finite checkpoint in {out}/checkpoints is kept")
+    raise SymlaError(f"generation {generation}: {problem}; {hint}; the last good checkpoint in "
+                     f"{out}/checkpoints is kept")
 
 
 def _os_fsync(f):

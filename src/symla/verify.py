@@ -72,22 +72,23 @@ def metrics_summary(claims: dict) -> dict:
     return {"claims_passed": claims["passed"], "claims_total": claims["total"], "checks": checks}
 
 
-def _read_json(path) -> dict:
+def read_json(path, wanted="two manifest.json or two claims.json files") -> dict:
+    """A manifest.json or claims.json written by symla verify, or one line naming the file."""
     path = Path(path)
     if not path.exists() or path.is_dir():
-        raise SymlaError(f"{path} does not exist or is a directory; give two manifest.json or two claims.json files")
+        raise SymlaError(f"{path} does not exist or is a directory; give {wanted}")
     try:
         data = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise SymlaError(f"{path} is not JSON ({err}); give a manifest.json or claims.json written by symla verify") from None
+        raise SymlaError(f"{path} is not JSON ({err}); give {wanted} written by symla verify") from None
     if not isinstance(data, dict):
-        raise SymlaError(f"{path} is not a manifest.json or claims.json written by symla verify")
+        raise SymlaError(f"{path} is not {wanted} written by symla verify")
     return data
 
 
 def compare(path_a, path_b) -> list[tuple[str, str, str]]:
     """Rows of (item, status, detail); status is identical, within tolerance, different, missing."""
-    a, b = (_read_json(p) for p in (path_a, path_b))
+    a, b = (read_json(p) for p in (path_a, path_b))
     if a.get("kind") != b.get("kind") or a.get("kind") not in ("symla-manifest", "symla-claims"):
         raise SymlaError("compare needs two manifest.json files or two claims.json files")
     rows = []

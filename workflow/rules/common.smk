@@ -45,9 +45,16 @@ wildcard_constraints:
 
 
 def stage(kind, wildcards):
-    """The stage of the table (symla.stages) that this rule's job is."""
+    """The stage of the table (symla.stages) that this rule's job is; a target the table does
+    not hold is one line naming the targets it does."""
     first = next(iter(output_patterns(kind, RESULTS).values()))
-    return _BY_OUTPUT[first.format(**dict(wildcards.items()))]
+    path = first.format(**dict(wildcards.items()))
+    if path not in _BY_OUTPUT:
+        known = sorted(s.wildcards.get("name") or next(iter(s.outs.values())) for s in STAGES if s.kind == kind)
+        shown = ", ".join(known[:12]) + (f" (and {len(known) - 12} more)" if len(known) > 12 else "")
+        what = "figures" if kind == "figure" else f"{kind} outputs"
+        raise WorkflowError(f"{path} is not a target of this workflow at scale {SCALE}; its {what}: {shown}")
+    return _BY_OUTPUT[path]
 
 
 def outputs(kind):
