@@ -13,9 +13,8 @@ costs are small next to SymLA's and are counted with its own FLOPs.
 import argparse
 
 from symla.config import build_learner, load_params, resolve_experiment
+from symla.cost import learner_flops_per_step
 from symla.envs.splits import make_split
-
-from symla.cost import FLOP_PER_CELL_TICK, cells_per_step, learner_flops_per_step  # noqa: F401 (used by paper_generation)
 
 
 def main():

@@ -22,8 +22,9 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-from paper_cost import FLOP_PER_CELL_TICK, cells_per_step
 from symla.config import load_params, resolve_experiment
+from symla.cost import cells_per_step
+from symla.shapes import FLOP_PER_CELL_TICK
 from symla.train import make_trainer
 
 

@@ -1,6 +1,6 @@
 """Throughput and memory benchmark (a script, not a test): prints one table and writes it.
 
-    .venv/bin/python benchmarks/throughput.py [--quick] [--out bench/throughput.json]
+    uv run python benchmarks/throughput.py [--quick | --smoke] [--out bench/throughput.json]
 
 One run measures:
   1. the float32 matmul peak: a jitted 2048x2048 @ 2048x2048 product, 2 n^3 FLOP, sampled right
@@ -39,7 +39,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-from paper_cost import FLOP_PER_CELL_TICK as SYMLA_FLOP_PER_CELL_TICK
+from symla.shapes import FLOP_PER_CELL_TICK as SYMLA_FLOP_PER_CELL_TICK
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = [(1, 2, "bandit-2arm-biased"), (4, 2, "cartpole"), (75, 5, "gridworld-tiny"),
@@ -222,8 +222,11 @@ def fmt(x):
     return f"{x:.3g}"
 
 
-def log(msg, _start=time.perf_counter()):
-    print(f"[{time.perf_counter() - _start:6.1f}s] {msg}", file=sys.stderr, flush=True)
+_START = time.perf_counter()
+
+
+def log(msg):
+    print(f"[{time.perf_counter() - _START:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
 
 def main():
@@ -232,15 +235,18 @@ def main():
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced set, under ~2 minutes")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, no memory subprocess: checks that the benchmark runs (the docs test); "
+                             "its figures mean nothing")
     parser.add_argument("--out", default="bench/throughput.json", help="JSON output (CSV beside it)")
     args = parser.parse_args()
 
-    quick = args.quick
-    agent_counts = [256] if quick else [64, 256, 1024]
-    sizes = SIZES[1:3] if quick else SIZES
-    bench = Bench(repeats=3 if quick else 5)
-    max_lifetime = 50 if quick else 100
-    bench.sample_peak(5)
+    quick = args.quick or args.smoke
+    agent_counts = [16] if args.smoke else [256] if quick else [64, 256, 1024]
+    sizes = SIZES[:2] if args.smoke else SIZES[1:3] if quick else SIZES
+    bench = Bench(repeats=1 if args.smoke else 3 if quick else 5)
+    max_lifetime = 10 if args.smoke else 50 if quick else 100
+    bench.sample_peak(1 if args.smoke else 5)
 
     exp = resolve_experiment(load_params(ROOT / "params.yaml", "quick"), "gridworld", "quick")
     gridworld_symla = build_learner(exp, "symla")
@@ -310,7 +316,7 @@ def main():
                 note=f"{fmt(n256 / t256)} vs {fmt(n1024 / t1024)} agent-steps/s, timed alternately")
             log(f"cost ratio {case}: {ratio:.2f}")
 
-    es_runs = ([("gridworld-tiny", 16, 2, 25)] if quick else
+    es_runs = ([("bandit-2arm-biased", 4, 1, 10)] if args.smoke else [("gridworld-tiny", 16, 2, 25)] if quick else
                [("bandit-2arm-biased", 128, 2, 100), ("gridworld-tiny", 128, 2, 50)])
     for split, pairs, per_member, lifetime in es_runs:
         es_rate, bare = es_overhead(bench, SymLA(), split, pairs, per_member, lifetime)
@@ -318,7 +324,7 @@ def main():
         add("ES generation / bare rollout", split, (2 * pairs + 1) * per_member, es_rate / bare, "ratio",
             note=f"{fmt(es_rate)} vs {fmt(bare)} env-steps/s; {2 * pairs}+1 members x {per_member} x {lifetime}")
 
-    for lifetime in ((50, 200) if quick else (100, 1000)):
+    for lifetime in (() if args.smoke else (50, 200) if quick else (100, 1000)):
         mb, members, per_member = generation_peak_rss_mb(lifetime)
         log(f"peak RSS lifetime {lifetime}: {mb:.0f} MB")
         add("peak RSS, quick grid-world generation", f"lifetime {lifetime}", members * per_member, mb, "MB",
@@ -342,7 +348,7 @@ def main():
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"quick": quick, "device": jax.devices()[0].device_kind, "jax": jax.__version__,
+    meta = {"quick": quick, "smoke": args.smoke, "device": jax.devices()[0].device_kind, "jax": jax.__version__,
             "matmul_peak_gflops": peak, "peak_samples": bench.peak_samples,
             "symla_flop_per_cell_tick": SYMLA_FLOP_PER_CELL_TICK}
     out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))

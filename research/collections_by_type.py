@@ -63,7 +63,8 @@ def main():
                              "e.g. a research.py --run-dir's instead)")
     parser.add_argument("--es-checkpoints", default=None, metavar="CKPT_DIR",
                         help="a run's checkpoints/<identity>/ folder: analyse the centre of its ES checkpoints")
-    parser.add_argument("--every", type=int, default=10, help="with --es-checkpoints: every N-th generation (and the last)")
+    parser.add_argument("--every", type=int, default=10,
+                        help="with --es-checkpoints: every N-th generation (and the last)")
     parser.add_argument("--set", action="append", default=[], help="dotted key=value override, as research.py's")
     args = parser.parse_args()
     experiment = apply_overrides(resolve_experiment(load_params("params.yaml", args.scale), args.experiment), args.set)

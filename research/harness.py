@@ -91,7 +91,8 @@ def snr_at_start(trainer, seed, pairs, lifetimes, centre=None):
     pairs = min(pairs, trainer.pairs)
     state = trainer.init(seed, centre)
     population, _ = trainer.strategy.ask(jax.random.PRNGKey(seed + 99), state, trainer.strategy.default_params)
-    population = jax.tree.map(lambda x: jnp.concatenate([x[:pairs], x[trainer.pairs:trainer.pairs + pairs]]), population)
+    population = jax.tree.map(lambda x: jnp.concatenate([x[:pairs], x[trainer.pairs:trainer.pairs + pairs]]),
+                              population)
     keys = jax.random.split(jax.random.PRNGKey(seed + 7), (pairs, lifetimes))
     fit = np.asarray(run_population(trainer.learner, trainer.split, population, jnp.concatenate([keys, keys]),
                                     trainer.lifetime, member_chunk=trainer.member_chunk).fitness)
@@ -185,11 +186,13 @@ def main():
             fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)
         tables = [_evaluate(experiment, trainer.learner, params, {"learner": args.learner, "seed": args.seed}, None),
                   _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, None),
-                  _evaluate(experiment, baseline_learner("reinforce", experiment), {}, {"learner": "reinforce", "seed": -1}, None)]
+                  _evaluate(experiment, baseline_learner("reinforce", experiment), {},
+                            {"learner": "reinforce", "seed": -1}, None)]
         lifetimes = add_within_lifetime_metrics(pd.concat([t[0] for t in tables]), pd.concat([t[1] for t in tables]))
 
         def line(split):
-            (f, r, *_), (fr, *_), (fh, rh, *_) = (summarise(lifetimes, split, lrn) for lrn in (args.learner, "random", "reinforce"))
+            (f, r, *_), (fr, *_), (fh, rh, *_) = (summarise(lifetimes, split, lrn)
+                                                  for lrn in (args.learner, "random", "reinforce"))
             return f"{f:.2f} (random {fr:.2f}, reinforce {fh:.2f}) rise {r:.3f} (reinforce {rh:.3f})"
         test = line(experiment.train_split)
         others = [s for s in experiment.eval_splits if s != experiment.train_split and s.startswith("gridworld")]

@@ -55,7 +55,8 @@ def main():
         for path in sorted(Path(args.results).glob(f"runs/{experiment}/symla/seed*/meta_params.msgpack")):
             trained, params, _ = load_any_checkpoint(path)
             for target in dict.fromkeys([split, "gridworld-tiny"]):
-                row(f"trained {experiment} {path.parent.name}", target, *spread(trained, params, target, args.lifetimes))
+                row(f"trained {experiment} {path.parent.name}", target,
+                    *spread(trained, params, target, args.lifetimes))
 
 if __name__ == "__main__":
     main()

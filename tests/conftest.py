@@ -47,7 +47,8 @@ def run(cmd, cwd, check=True, timeout=1200, extra_env=None, **kw):
     out = subprocess.run(cmd, cwd=cwd, env=env_with_venv() | (extra_env or {}), capture_output=True, text=True,
                          timeout=timeout, **kw)
     if check and out.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, cmd))} failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-5000:]}")
+        raise AssertionError(f"{' '.join(map(str, cmd))} failed ({out.returncode}):\n"
+                             f"{out.stdout[-3000:]}\n{out.stderr[-5000:]}")
     return out
 
 

@@ -9,7 +9,6 @@ command that writes results.
 
 import errno
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -19,13 +18,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, env_with_venv
+from test_errors import one_line_error, write_params
+
 from symla import checkpoint, evaluate
 from symla.cli import main
 from symla.config import MAX_SEED, load_params
-
-from test_errors import one_line_error, write_params
 
 
 def bandits_only(params):
@@ -217,7 +215,8 @@ def test_a_kill_or_a_full_disk_at_any_io_point_resumes_with_the_same_command(pip
             err = capsys.readouterr().err.strip().splitlines()[-1]
             assert err.startswith("symla: error: cannot write") and "free space" in err, err
         monkeypatch.setattr(checkpoint, "io_point", lambda label: None)
-        assert main(args) == 0, f"the rerun after a {fault.__name__} at {labels[n - 1]} failed: {capsys.readouterr().err}"
+        assert main(args) == 0, \
+            f"the rerun after a {fault.__name__} at {labels[n - 1]} failed: {capsys.readouterr().err}"
         out = Path(args[args.index("--out-dir" if "--out-dir" in args else "--out") + 1])
         where = out if "--out-dir" in args else out.parent
         for name, data in reference.items():
@@ -382,3 +381,18 @@ def test_dvc_exp_run_switching_the_scale_says_how_to_restore_the_work_tree(tmp_p
 def test_the_dvc_remote_verifies_what_it_downloads():
     config = (REPO / ".dvc/config").read_text()
     assert "verify = true" in config.split('remote "local"')[1]
+
+
+def test_compare_checks_a_results_directory_against_a_manifest(pipeline, capsys, tmp_path):
+    """DVC trusts its local cache: a corrupted cache file comes back on checkout unnoticed. The
+    committed manifest catches it: `symla compare manifest.json results/<scale>` hashes the files."""
+    _, res, _ = pipeline
+    copy = tmp_path / "results/smoke"
+    shutil.copytree(res, copy)
+    manifest = res / "verify/manifest.json"
+    assert main(["compare", str(manifest), str(copy)]) == 0
+    assert "0 different, 0 missing" in capsys.readouterr().out
+    damaged = copy / "eval/bandits/symla/seed0/bins.csv"
+    damaged.write_bytes(damaged.read_bytes()[:-10] + b"0000000000")
+    assert main(["compare", str(manifest), str(copy)]) == 1
+    assert "different         eval/bandits/symla/seed0/bins.csv" in capsys.readouterr().out

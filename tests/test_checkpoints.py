@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import env_with_venv
 from test_es import FixedPolicy
+
 from symla import checkpoint, faults, train
 from symla.envs.bandit import BernoulliBandit
 from symla.envs.splits import Split
@@ -224,8 +224,9 @@ def test_diverging_training_stops_at_that_generation_and_keeps_the_last_good_che
     """Adam moves each meta-parameter by about the learning rate per generation: at 100 the centre
     passes train.MAX_META_PARAM after about ten generations, each of them checkpointed."""
     trainer = cheap_trainer(learning_rate=100.0)
-    with pytest.raises(SymlaError, match=r"generation (\d+): the meta-parameters diverged \(largest \|value\| .*"
-                                         r"bound 1000\); learning_rate 100 or noise_std 0.1 is likely too large") as err:
+    diverged = (r"generation (\d+): the meta-parameters diverged \(largest \|value\| .*"
+                r"bound 1000\); learning_rate 100 or noise_std 0.1 is likely too large")
+    with pytest.raises(SymlaError, match=diverged) as err:
         run(trainer, tmp_path / "big", total=50, every=1)
     stopped_at = int(str(err.value).split()[1].rstrip(":"))
     assert 1 < stopped_at < 50
@@ -274,7 +275,8 @@ def test_cli_sigkill_between_checkpoint_renames_resumes_and_training_longer_cont
     killed = cli(short, run_dir, {"SYMLA_KILL_AT_IO": str(kill)}, False)
     assert killed.returncode == -9
     resumed = cli(short, run_dir)
-    assert resumed.stdout.startswith("bandits/symla/seed0 at scale smoke: ") and "env steps, estimated" in resumed.stdout
+    assert resumed.stdout.startswith("bandits/symla/seed0 at scale smoke: ")
+    assert "env steps, estimated" in resumed.stdout
     assert f"resuming {run_dir} from generation 4/6" in resumed.stdout
     continued = cli(long_, run_dir)
     assert f"resuming {run_dir} from generation 6/10" in continued.stdout
@@ -338,7 +340,8 @@ def test_selection_keeps_its_checkpoints_publishes_the_best_centre_and_a_kill_an
     ckdir = next((tmp_path / "selected" / "checkpoints").iterdir())
     assert {g for g, _ in train._checkpoints(ckdir)} == {3, 5, 6}  # 2 and 4 pruned, 3 kept
     run(trainer, tmp_path / "three", total=3)
-    np.testing.assert_array_equal(centre_logits(tmp_path / "selected", trainer), centre_logits(tmp_path / "three", trainer))
+    np.testing.assert_array_equal(centre_logits(tmp_path / "selected", trainer),
+                                  centre_logits(tmp_path / "three", trainer))
     _, meta = checkpoint.load_raw(tmp_path / "selected" / "meta_params.msgpack")
     record = meta["selection"]
     assert record["selected_generation"] == 3 and record["statistic"] == "preference for arm 0"
@@ -358,12 +361,13 @@ def test_selection_names_the_missing_checkpoints_of_a_run_trained_without_it(tmp
 def test_the_selection_score_is_claim_3s_reward_rise_on_the_validation_lifetimes():
     """reward_rise_scorer (numpy on the bins, inside the train job) against the pipeline's own
     statistic (symla.analysis on evaluate's tables) on the same lifetimes of a grid world."""
+    import jax
+
     from symla.analysis import add_within_lifetime_metrics
     from symla.envs.splits import make_split
     from symla.evaluate import to_tables
     from symla.learners import make_learner
     from symla.rollout import lifetime_keys, run_lifetimes
-    import jax
 
     learner = make_learner("symla", hidden=[], cell_size=4, message_size=2, ticks=1, message_norm=False)
     split = make_split("gridworld-quad7r-swapped23")

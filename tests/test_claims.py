@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from symla.analysis import add_within_lifetime_metrics, claim_statistic, hierarchical_bootstrap
 from symla.config import load_params, resolve_experiment, resolved_claims
 from symla.evaluate import _evaluate, evaluate_baselines

@@ -16,7 +16,7 @@ def test_bandit_empirical_arm_means_match():
     _, state = env.reset(jax.random.PRNGKey(0), params)
     for arm, p in enumerate([0.1, 0.35, 0.6, 0.95]):
         keys = jax.random.split(jax.random.PRNGKey(arm), n)
-        rewards = jax.vmap(lambda k: env.step(k, state, arm, params)[2])(keys)
+        rewards = jax.vmap(lambda k, arm=arm: env.step(k, state, arm, params)[2])(keys)
         se = np.sqrt(p * (1 - p) / n)
         assert abs(float(rewards.mean()) - p) < 4 * se  # 4 standard errors
 

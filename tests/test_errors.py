@@ -55,7 +55,8 @@ def test_no_command_writes_one_scales_results_with_another_scales_settings(train
     root, params, run, _ = trained
     quick_run = tmp_path / "results/quick/runs/bandits/symla/seed0"
     one_line_error(capsys, ["train", "--params", params, "--experiment", "bandits", "--learner", "symla",
-                            "--seed", 0, "--out", quick_run], "is under results/quick/ but these are smoke-scale settings")
+                            "--seed", 0, "--out", quick_run],
+                   "is under results/quick/ but these are smoke-scale settings")
     assert not quick_run.exists()
 
 
@@ -66,7 +67,8 @@ def test_train_refuses_to_replace_another_runs_meta_params(trained, capsys, tmp_
     shutil.rmtree(other / "checkpoints")  # as after `dvc pull`: the published file, no state
     before = (other / "meta_params.msgpack").read_bytes()
     one_line_error(capsys, ["train", "--params", params, "--experiment", "bandits", "--learner", "symla",
-                            "--seed", 1, "--out", other, "--quiet"], "holds another run (seed: 0 there, 1 here)", "--force")
+                            "--seed", 1, "--out", other, "--quiet"],
+                   "holds another run (seed: 0 there, 1 here)", "--force")
     assert (other / "meta_params.msgpack").read_bytes() == before
 
 
@@ -113,7 +115,8 @@ def test_evaluation_refuses_non_finite_meta_parameters(trained, capsys, tmp_path
     bad = tmp_path / "results/smoke/runs/bandits/symla/seed0/meta_params.msgpack"
     checkpoint.save(bad, tree, meta)
     one_line_error(capsys, ["evaluate", "--params", params, "--experiment", "bandits", "--learner", "symla",
-                            "--seed", 0, "--checkpoint", bad, "--out-dir", tmp_path / "e"], "non-finite meta-parameters")
+                            "--seed", 0, "--checkpoint", bad, "--out-dir", tmp_path / "e"],
+                   "non-finite meta-parameters")
     one_line_error(capsys, ["transfer", "--checkpoint", bad, "--split", "cartpole", "--out-dir", tmp_path / "t"],
                    "non-finite meta-parameters")
 
@@ -134,8 +137,9 @@ def test_one_line_errors_for_bad_names_files_and_directories(trained, capsys, tm
                    "--split got an empty name")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    one_line_error(capsys, ["evaluate", "--params", params, "--experiment", "bandits", "--learner", "symla", "--seed", 0,
-                            "--checkpoint", ckpt, "--out-dir", blocker / "eval"], "cannot write to", "another output directory")
+    one_line_error(capsys, ["evaluate", "--params", params, "--experiment", "bandits", "--learner", "symla",
+                            "--seed", 0, "--checkpoint", ckpt, "--out-dir", blocker / "eval"],
+                   "cannot write to", "another output directory")
     one_line_error(capsys, ["compare", tmp_path / "missing.json", tmp_path / "missing2.json"], "does not exist")
     (tmp_path / "bad.json").write_text("{not json")
     one_line_error(capsys, ["compare", tmp_path / "bad.json", tmp_path / "bad.json"], "is not JSON")
@@ -152,7 +156,7 @@ def test_aggregate_names_a_cut_or_inconsistent_table(trained, capsys, tmp_path):
         shutil.copytree(ev, d)
         (d / "bins.csv").write_text(damage((d / "bins.csv").read_text()))
         one_line_error(capsys, ["aggregate", "--inputs", d, "--out-dir", tmp_path / f"agg-{name}"],
-                       f"{d / 'bins.csv'}")
+                       f"{d / 'bins.csv'}", message)
         assert not (tmp_path / f"agg-{name}" / "lifetimes.csv").exists()
     d = tmp_path / "short"
     shutil.copytree(ev, d)

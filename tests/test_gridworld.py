@@ -48,7 +48,8 @@ FAR = [[0, 5], [0, 6], [4, 0], [4, 1]]
 @pytest.mark.parametrize("agent,expected", [
     # actions: stay, up, down, left, right, up-left, up-right, down-left, down-right
     ((1, 1), [(1, 1), (0, 1), (2, 1), (1, 0), (1, 1), (0, 0), (0, 2), (2, 0), (1, 1)]),  # right, down-right: walls
-    ((3, 3), [(3, 3), (2, 3), (4, 3), (3, 2), (3, 3), (3, 3), (3, 3), (4, 2), (4, 4)]),  # right, up-left, up-right: walls
+    # right, up-left, up-right: walls
+    ((3, 3), [(3, 3), (2, 3), (4, 3), (3, 2), (3, 3), (3, 3), (3, 3), (4, 2), (4, 4)]),
     ((4, 6), [(4, 6), (3, 6), (4, 6), (4, 5), (4, 6), (3, 5), (4, 6), (4, 6), (4, 6)]),  # corner: off the map
     ((0, 3), [(0, 3), (0, 3), (1, 3), (0, 2), (0, 4), (0, 3), (0, 3), (0, 3), (1, 4)]),  # top edge; down-left: wall
 ])
@@ -299,7 +300,8 @@ def test_negated_split_negates_every_reward_and_swapped_exchanges_the_first_two(
 
     rewards = {name: make_split(name).sample_env_params(KEY).type_rewards.tolist()
                for name in ("gridworld-quad7b", "gridworld-quad7b-swapped", "gridworld-quad7b-negated")}
-    rewards["gridworld-quad7b-swapped23"] = make_split("gridworld-quad7b-swapped23").sample_env_params(KEY).type_rewards.tolist()
+    rewards["gridworld-quad7b-swapped23"] = (make_split("gridworld-quad7b-swapped23")
+                                             .sample_env_params(KEY).type_rewards.tolist())
     assert rewards == {"gridworld-quad7b": [1.0, -1.0, 1.0, -1.0], "gridworld-quad7b-swapped": [-1.0, 1.0, 1.0, -1.0],
                        "gridworld-quad7b-negated": [-1.0, 1.0, -1.0, 1.0],
                        "gridworld-quad7b-swapped23": [1.0, -1.0, -1.0, 1.0]}
@@ -353,11 +355,12 @@ def test_wind_direction_is_drawn_every_episode_and_layouts_without_wind_draw_not
 def test_sway_cannot_be_survived_without_looking_and_can_by_stepping_away_from_the_nearer_end():
     """Alternating moves drift into an end within a few steps; the reference policy (step away
     from the nearer punishing object) never reaches one."""
+    import dataclasses as dc
+
     from symla.envs.splits import make_split
     from symla.learners import FixedPolicy
     from symla.learners.reference import reference_policy
     from symla.rollout import run_lifetimes
-    import dataclasses as dc
 
     @dc.dataclass(frozen=True)
     class Alternate(FixedPolicy):

@@ -5,7 +5,6 @@ import struct
 
 import pytest
 import yaml
-
 from conftest import REPO, copy_workflow, run
 
 RULES = ("train", "curve", "evaluate", "baselines", "aggregate", "figure", "verify")
@@ -81,7 +80,7 @@ def test_report_has_the_verdict_page_every_check_and_every_figure(smoke_run):
     html = (root / "report.html").read_text(errors="ignore")
     claims = json.loads((root / "results/smoke/verify/claims.json").read_text())
     assert f"{claims['passed']} of {claims['total']} checks pass" in html
-    for name, v in claims["claims"].items():
+    for name, _ in claims["claims"].items():
         assert name in html, f"check {name} is not in the report"
     for name in yaml.safe_load((root / "params.yaml").read_text())["figures"]:
         assert f"{name}.png" in html, f"figure {name} is not in the report"
@@ -120,18 +119,13 @@ def test_dvc_repro_matches_snakemake_and_pull_needs_no_rerun(smoke_run, tmp_path
     clone = tmp_path / "clone"
     run(["git", "clone", "-q", str(repo), str(clone)], tmp_path)
     run(["dvc", "remote", "modify", "--local", "local", "url", str(storage)], clone)
-    run(["dvc", "pull", "-q"], clone)
-    assert manifest_files(clone) == manifest_files(repo)
-    status = run(["dvc", "status"], clone)
-    run(["dvc", "status", "-q"], clone)  # the README command: exit 0 only when up to date
-    assert "up to date" in status.stdout.lower(), status.stdout
-    # DVC does not keep modification times and Snakemake 9 compares them whatever
-    # --rerun-triggers says (dag.py: "updated input files" is checked before the triggers), so
-    # pulled per-seed tables look newer than the git-tracked aggregates. `dvc status` has just
-    # checked every stage's params, deps and outs against dvc.lock; `snakemake --touch` then
-    # records that state for Snakemake without running or changing anything (README, DVC).
-    touched = run(["snakemake", "--touch"], clone)
-    assert "rule train" not in touched.stdout + touched.stderr  # nothing upstream was out of date
+    # `symla pull` (README): dvc pull, dvc status -q (exit 0 only when every stage matches dvc.lock),
+    # then snakemake --touch: DVC does not keep modification times and Snakemake 9 compares them
+    # whatever --rerun-triggers says, so pulled per-seed tables look newer than the git-tracked
+    # aggregates; --touch records the state DVC has just checked, running and changing nothing.
+    pulled = run(["symla", "pull"], clone)
+    assert "snakemake and dvc both have nothing to do" in pulled.stdout, pulled.stdout + pulled.stderr
+    assert "up to date" in run(["dvc", "status"], clone).stdout.lower()
     assert manifest_files(clone) == manifest_files(repo)
     dry = run(["snakemake", "-n"], clone)
     assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout + dry.stderr
@@ -274,7 +268,8 @@ def test_each_setting_reaches_only_the_stages_that_read_it():
                   "settings_bandits_symla_evaluate", "settings_bandits_symla_train"]
     grid = ["settings_gridworld_metarnn_evaluate", "settings_gridworld_metarnn_train",
             "settings_gridworld_symla_evaluate", "settings_gridworld_symla_train"]
-    curriculum = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["curriculum"][0].update(generations=2))
+    curriculum = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["curriculum"][0].update(
+        generations=2))
     assert curriculum == grid  # what is trained (and what evaluate checks the checkpoint against)
     lifetimes = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["evaluation"].update(
         split_lifetimes={"cartpole": 40}))
@@ -347,7 +342,8 @@ def test_conda_requirements_match_the_lock():
     uv = shutil.which("uv")
     if uv is None:
         pytest.skip("uv is not on PATH")
-    out = run([uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--no-header", "--no-annotate"], REPO)
+    out = run([uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--no-header",
+               "--no-annotate"], REPO)
     assert out.stdout == (REPO / "workflow/envs/requirements.txt").read_text(), \
         "regenerate workflow/envs/requirements.txt (command in workflow/envs/symla.yaml)"
 

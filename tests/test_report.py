@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from symla.analysis import curve_summary, hierarchical_bootstrap, summary_table
 from symla.figures import bar_table, forest_plot, lifetime_reward_figure, within_lifetime_figure
 from symla.report import landing_rst, provenance, verdict_page
@@ -46,7 +46,8 @@ def test_episode_return_curve_is_a_ratio_and_undefined_without_episodes():
     bins.loc[bins["bin"] == 4, "episodes"] = 0
     curve = curve_summary(bins, "episode_return").set_index("bin")
     part = bins[bins["bin"] == 2]
-    assert curve.loc[2, "mean"] == pytest.approx(part["reward"].sum() / part["episodes"].sum())  # reward per ended episode
+    # reward per ended episode
+    assert curve.loc[2, "mean"] == pytest.approx(part["reward"].sum() / part["episodes"].sum())
     assert np.isnan(curve.loc[4, "mean"]) and np.isnan(curve.loc[4, "ci_low"])
 
 

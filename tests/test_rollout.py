@@ -26,7 +26,9 @@ def python_loop(learner, split, params, key, length):
         prev_action = jax.nn.one_hot(action, split.num_actions)
         prev_reward = learner_reward
         fitness += float(learner_reward)
-        rewards.append(float(reward)); actions.append(int(action)); dones.append(bool(done))
+        rewards.append(float(reward))
+        actions.append(int(action))
+        dones.append(bool(done))
     return np.array(rewards), np.array(actions), np.array(dones), fitness
 
 
@@ -128,13 +130,15 @@ def test_memory_model_counts_exactly_the_carried_state(split_name):
     for learner in (SymLA(), SymLA(hidden=(32,), message_norm=True),
                     MetaRNN(obs_size=split.obs_size, num_actions=split.num_actions)):
         params = learner.init_params(jax.random.PRNGKey(0))
-        state = jax.eval_shape(lambda p, k: learner.init_state(p, k, split.obs_size, split.num_actions),
-                               params, jax.random.PRNGKey(0))
+        state = jax.eval_shape(
+            lambda p, k, learner=learner: learner.init_state(p, k, split.obs_size, split.num_actions),
+            params, jax.random.PRNGKey(0))
         task = jax.eval_shape(split.sample_task, jax.random.PRNGKey(0))
         env = jax.eval_shape(split.reset, jax.random.PRNGKey(0), task)
         carried = sum(int(np.prod(x.shape)) * x.dtype.itemsize for x in jax.tree.leaves((state, env)))
         assert agent_bytes(learner, split) == carried
         assert agent_bytes(learner, parse_split(split_name)) == carried  # the parse-time path
-    exp = Experiment("e", "smoke", 10, train_split=split_name, learners=("symla",), networks={"symla": {"hidden": [32]}})
+    exp = Experiment("e", "smoke", 10, train_split=split_name, learners=("symla",),
+                     networks={"symla": {"hidden": [32]}})
     shape = learner_shape(exp, "symla")  # what the workflow sizes jobs with: the settings, no JAX
     assert agent_bytes(shape, parse_split(split_name)) == agent_bytes(SymLA(hidden=(32,)), split)

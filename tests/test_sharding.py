@@ -36,6 +36,8 @@ def test_two_device_sharding_and_chunking_match_single_device():
     single, sharded, chunked = run(1), run(2), run(1, chunk=4)
     assert single["devices"] == 1 and sharded["devices"] == 2
     assert sharded["fitness"] == single["fitness"]  # member rollouts are bit-identical
-    np.testing.assert_allclose(sharded["params"], single["params"], rtol=0, atol=1e-5)  # reductions over members sum in another order
+    # reductions over members sum in another order
+    np.testing.assert_allclose(sharded["params"], single["params"], rtol=0, atol=1e-5)
     assert chunked["fitness"] == single["fitness"]
-    np.testing.assert_allclose(chunked["params"], single["params"], rtol=0, atol=1e-5)  # reductions over members sum in another order
+    # reductions over members sum in another order
+    np.testing.assert_allclose(chunked["params"], single["params"], rtol=0, atol=1e-5)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import copy_workflow, env_with_venv, run
+
 from symla import checkpoint
 
 # The plugin's defaults (first status check 40 s after submission, then every 10 s) are kind
@@ -145,7 +145,8 @@ def test_paper_scale_evaluation_job_asks_slurm_for_a_gpu(tmp_path):
     env = env_with_venv()
     env["PATH"] = f"{shims}{os.pathsep}{env['PATH']}"
     target = "results/paper/eval/gridworld/symla/seed0/lifetimes.csv"
-    proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target, "--allowed-rules", "evaluate", "settings"], cwd=root, env=env,
+    proc = subprocess.Popen(["snakemake", *SLURM_PROFILE, target, "--allowed-rules", "evaluate", "settings"],
+                            cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.time() + 180

@@ -220,7 +220,8 @@ def read_meta_test_tables(dirs):
     for path, t in bins:
         counts = t.groupby(group + ["lifetime_index"])["bin"].agg(["count", "min", "max"])
         if len(k) > 1 or not ((counts["count"] == max(k)) & (counts["min"] == 0) & (counts["max"] == max(k) - 1)).all():
-            raise SymlaError(f"{path}: not every lifetime has bins 0..{max(k) - 1}; rerun the evaluation that writes it")
+            raise SymlaError(f"{path}: not every lifetime has bins 0..{max(k) - 1}; "
+                             "rerun the evaluation that writes it")
         per_group = counts.groupby(level=group).size()
         if len(per_group) and (per_group != max(n)).any():
             raise SymlaError(f"{path} covers {int(per_group.min())} lifetimes of some split and learner, "

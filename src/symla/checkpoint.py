@@ -120,7 +120,8 @@ def restore(tree, template, path):
     try:
         restored = serialization.from_state_dict(template, tree)
         ok = jax.tree.structure(restored) == jax.tree.structure(template) and all(
-            np.shape(a) == np.shape(b) for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(template), strict=False))
+            np.shape(a) == np.shape(b)
+            for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(template), strict=False))
     except (ValueError, KeyError, TypeError):
         ok = False
     if not ok:

@@ -1,6 +1,8 @@
-"""The one command line the workflow calls: ``symla <command> ...``. Rules hold no logic.
+"""symla: meta-train, meta-test and judge SymLA and MetaRNN (Kirsch et al., AAAI 2022).
 
-Every user-facing problem is a one-line ``symla: error: ...`` and exit code 2.
+The workflow (snakemake or dvc repro) runs these commands for you, job by job; run one by hand to
+redo a single step, to check a reproduction, or to try a checkpoint on another environment.
+Every problem is reported as one line, "symla: error: ...", with exit code 2.
 """
 
 import argparse
@@ -9,19 +11,57 @@ import os
 import sys
 from pathlib import Path
 
+SCALE_CHOICES = ("smoke", "quick", "paper")
+LEARNER_CHOICES = ("symla", "metarnn")
+EXAMPLES = {
+    "settings": "symla settings --params params.yaml --out results/smoke/settings/bandits/symla/train.json",
+    "train": "symla train --scale smoke --experiment bandits --learner symla --seed 0 "
+             "--out results/smoke/runs/bandits/symla/seed0",
+    "evaluate": "symla evaluate --scale smoke --experiment bandits --learner symla --seed 0 \\\n"
+                "      --checkpoint results/smoke/runs/bandits/symla/seed0/meta_params.msgpack "
+                "--out-dir results/smoke/eval/bandits/symla/seed0",
+    "baselines": "symla baselines --scale smoke --experiment bandits --out-dir results/smoke/eval/bandits/baselines",
+    "aggregate": "symla aggregate --inputs results/smoke/eval/bandits/* --out-dir results/smoke/aggregate/bandits",
+    "curve": "symla curve --log results/smoke/runs/bandits/symla/seed0/train_log.csv",
+    "figure": "symla figure --scale smoke --name claim1_bandits --aggregate-dir results/smoke/aggregate/bandits "
+              "--out results/smoke/figures/claim1_bandits",
+    "verify": "symla verify --scale smoke --aggregate-dir results/smoke/aggregate --results-dir results/smoke "
+              "--out-dir results/smoke/verify",
+    "compare": "symla compare reference-manifest.json results/quick/verify/manifest.json\n"
+               "  symla compare results/quick/verify/manifest.json results/quick",
+    "transfer": "symla transfer --checkpoint results/quick/runs/gridworld/symla/seed0/meta_params.msgpack \\\n"
+                "      --split cartpole gymnax:Acrobot-v1 bandit-7arm --out-dir transfer/",
+    "readme-table": "symla readme-table --write README.md",
+    "pull": "symla pull",
+    "dvc-yaml": "symla dvc-yaml > dvc.yaml",
+}
 
-def _add_common(p, experiment=True, learner=False):
+
+def _experiment_names(path="params.yaml") -> str:
+    """The experiments of params.yaml, for --help (read without validating; empty if unreadable)."""
+    import yaml
+
+    try:
+        return ", ".join(yaml.safe_load(Path(path).read_text())["experiments"])
+    except Exception:  # help must never fail
+        return "see params.yaml"
+
+
+def _add_common(p, experiment=True, learner=False, settings=True):
     """How a command gets its settings: the settings file the workflow resolved for it
     (--settings), or params.yaml resolved here (--params, --scale, --experiment: by hand)."""
-    p.add_argument("--settings", help="the job's settings file (results/<scale>/settings/...json), written by "
-                                      "`symla settings`; what the workflow passes")
-    p.add_argument("--params", default="params.yaml", help="without --settings: path to params.yaml (default: %(default)s)")
-    p.add_argument("--scale", choices=["smoke", "quick", "paper"], default=None,
-                   help="without --settings: override the scale set in params.yaml")
+    if settings:
+        p.add_argument("--settings", help="the job's settings file (results/<scale>/settings/...json), written by "
+                                          "`symla settings`; what the workflow passes")
+    p.add_argument("--params", default="params.yaml",
+                   help="path to params.yaml (default: %(default)s)" if not settings else
+                   "without --settings: path to params.yaml (default: %(default)s)")
+    p.add_argument("--scale", choices=SCALE_CHOICES, default=None,
+                   help="override the scale set in params.yaml" + ("" if not settings else " (without --settings)"))
     if experiment:
-        p.add_argument("--experiment", help="without --settings: experiment name from params.yaml")
+        p.add_argument("--experiment", help=f"without --settings: an experiment of params.yaml ({_experiment_names()})")
     if learner:
-        p.add_argument("--learner", help="without --settings: symla or metarnn")
+        p.add_argument("--learner", help=f"without --settings: the learner ({' or '.join(LEARNER_CHOICES)})")
 
 
 def _add_force(p, text="replace tables of another identity in --out-dir (default: refuse)"):
@@ -219,7 +259,8 @@ def _figure_settings(args) -> dict:
         raise SymlaError("give --settings (a settings file), or --name with --params")
     params = load_params(args.params, args.scale)
     if args.name not in params.get("figures", {}):
-        raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: {', '.join(params.get('figures', {}))}")
+        raise SymlaError(f"unknown figure {args.name!r}; figures in params.yaml: "
+                         f"{', '.join(params.get('figures', {}))}")
     spec = params["figures"][args.name]
     experiment = resolve_experiment(params, spec["experiment"])
     from symla.stages import figure_settings
@@ -231,7 +272,7 @@ def cmd_figure(args):
     from pathlib import Path
 
     from symla import figures
-    from symla.analysis import read_table, curve_summary
+    from symla.analysis import curve_summary, read_table
     from symla.errors import SymlaError
     from symla.outputs import TRAIN_LOG_COLUMNS, check_scale_namespace, prepare_outputs
 
@@ -242,7 +283,8 @@ def cmd_figure(args):
     prepare_outputs(stem.parent, {f"{stem.name}.png", f"{stem.name}.pdf"})
     if spec["kind"] == "training":
         if not args.train_logs:
-            raise SymlaError(f"figure {name!r} is a training figure; give the runs' train_log.csv files with --train-logs")
+            raise SymlaError(f"figure {name!r} is a training figure; give the runs' train_log.csv files "
+                             "with --train-logs")
         logs = {}
         for path in map(Path, args.train_logs):
             check_scale_namespace(path, scale)
@@ -259,7 +301,8 @@ def cmd_figure(args):
     if spec["kind"] == "lifetime_reward":
         table = read_table(agg / "summary.csv", ("split", "learner", "metric", "mean", "ci_low", "ci_high"),
                           may_be_nan=("mean", "ci_low", "ci_high"))  # undefined metrics, e.g. no episode ended
-        figures.lifetime_reward_figure(table, args.out, spec["title"], spec.get("splits"), spec.get("metric", "fitness"))
+        figures.lifetime_reward_figure(table, args.out, spec["title"], spec.get("splits"),
+                                       spec.get("metric", "fitness"))
     else:
         metric = spec.get("metric", "reward")
         bins = read_table(agg / "bins.csv", ("split", "learner", "seed", "lifetime_index", "bin", "reward", "episodes",
@@ -276,9 +319,8 @@ def cmd_verify(args):
     from symla.checkpoint import atomic_write_text
     from symla.config import load_params, resolved_claims
     from symla.errors import SymlaError
-    from symla.verify import build_manifest, metrics_summary, verify_claims, write_json
-
     from symla.outputs import check_scale_namespace, prepare_outputs
+    from symla.verify import build_manifest, metrics_summary, verify_claims, write_json
 
     if args.settings:
         params = read_settings(args.settings, "verify")
@@ -324,6 +366,8 @@ def cmd_compare(args):
 def cmd_transfer(args):
     from pathlib import Path
 
+    import pandas as pd
+
     from symla import figures
     from symla.analysis import add_within_lifetime_metrics, curve_summary, summary_table
     from symla.checkpoint import sha256_file
@@ -336,12 +380,15 @@ def cmd_transfer(args):
     if args.lifetimes < 2 or args.lifetime < 1 or args.num_bins < 1:
         raise SymlaError("--lifetimes must be >= 2, --lifetime >= 1 and --num-bins >= 1")
     if any(not s.strip() for s in args.split):
-        raise SymlaError("--split got an empty name; give split names (e.g. cartpole) or gymnax ids (gymnax:Acrobot-v1)")
+        raise SymlaError("--split got an empty name; give split names (e.g. cartpole) or gymnax ids "
+                         "(gymnax:Acrobot-v1)")
     splits = [s if ":" in s or not s[0].isupper() else f"gymnax:{s}" for s in args.split]
     out = Path(args.out_dir)
     if not Path(args.checkpoint).exists():
-        raise SymlaError(f"checkpoint {args.checkpoint} does not exist; pass a meta_params.msgpack written by `symla train`")
-    identity = {"kind": "transfer", "params": str(args.params), "checkpoint_sha256": sha256_file(args.checkpoint), "splits": splits,
+        raise SymlaError(f"checkpoint {args.checkpoint} does not exist; pass a meta_params.msgpack written by "
+                         "`symla train`")
+    identity = {"kind": "transfer", "params": str(args.params), "checkpoint_sha256": sha256_file(args.checkpoint),
+                "splits": splits,
                 "lifetimes": args.lifetimes, "lifetime": args.lifetime, "num_bins": args.num_bins, "seed": args.seed}
     guard_outputs(out, (*TABLES, "summary.csv", "transfer.png", "transfer.pdf"), identity, args.force)
     from symla.config import load_params
@@ -354,11 +401,41 @@ def cmd_transfer(args):
     _write_tables(out, lifetimes, bins)
     summary = summary_table(lifetimes)
     write_csv(out / "summary.csv", summary)
-    metric = "episode_return" if (lifetimes["episodes"] > 0).all() else "reward"
-    figures.within_lifetime_figure(curve_summary(bins, metric), out / "transfer", f"transfer of {args.checkpoint}",
-                                   metric, lifetime=args.lifetime)
+    # Per split: mean episode return per part of a lifetime where at least one episode ends per part on
+    # average for every learner (CartPole, whose reward is +1 a step), else reward per part (Acrobot's
+    # 500-step episodes leave most parts without an end, and the ratio estimate is then meaningless)
+    metric = {split: "episode_return" if (group.groupby(["learner", "bin"])["episodes"].mean() >= 1).all()
+              else "reward" for split, group in bins.groupby("split")}
+    curves = pd.concat([curve_summary(bins[bins["split"] == split], m) for split, m in metric.items()])
+    figures.within_lifetime_figure(curves, out / "transfer", f"transfer of {args.checkpoint}", metric,
+                                   lifetime=args.lifetime)
     print(summary[summary["metric"].isin(["fitness", "mean_episode_return", "episode_return_rise"])]
           .to_string(index=False))
+
+
+def cmd_pull(args):
+    """Take the committed results: dvc pull, check them against dvc.lock, then let Snakemake
+    record that state (it runs nothing), so both orchestrators agree there is nothing to do."""
+    import shutil
+    import subprocess
+
+    from symla.errors import SymlaError
+
+    def step(what, cmd, fix):
+        if shutil.which(cmd[0]) is None:
+            raise SymlaError(f"{cmd[0]} is not on PATH; run `uv sync --frozen` and call `uv run symla pull`")
+        print(f"symla pull: {what}: {' '.join(cmd)}", file=sys.stderr, flush=True)
+        if subprocess.run(cmd).returncode != 0:
+            raise SymlaError(f"`{' '.join(cmd)}` failed; {fix}")
+
+    step("fetching the committed results", ["dvc", "pull"], "see DVC's message above (is dvc-storage/ present?)")
+    step("checking them against dvc.lock", ["dvc", "status", "-q"],
+         "the results differ from dvc.lock: `dvc status` names the stages (was params.yaml or src/ edited?)")
+    step("recording them for Snakemake", ["snakemake", "--touch", "--quiet", "all"], "see Snakemake's message above")
+    plan = subprocess.run(["snakemake", "-n", "--quiet", "all"], capture_output=True, text=True)
+    if plan.returncode != 0 or "Nothing to be done" not in plan.stdout + plan.stderr:
+        raise SymlaError("Snakemake still plans jobs after --touch; `snakemake -n` lists them")
+    print("symla pull: done; snakemake and dvc both have nothing to do")
 
 
 def cmd_readme_table(args):
@@ -388,19 +465,30 @@ def cmd_dvc_yaml(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="symla", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="symla", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  snakemake                      the whole pipeline at the scale of params.yaml\n"
+               f"  {EXAMPLES['compare'].splitlines()[0]}\n  {EXAMPLES['transfer']}\n\n"
+               "`symla COMMAND --help` describes each command, with an example.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("settings", help="write one job's settings file (the workflow's first stage)")
+    def command(name, help):
+        """A subcommand whose help says what it does and shows an example."""
+        text = help.replace("%%", "%")
+        return sub.add_parser(name, help=help, description=text[0].upper() + text[1:] + ".",
+                              epilog=f"example:\n  {EXAMPLES[name]}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("settings", help="write one job's settings file (the workflow's first stage)")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--json", help="the settings as JSON (Snakemake resolved them from its config)")
     source.add_argument("--params", help="params.yaml: resolve them here (DVC)")
-    p.add_argument("--scale", choices=["smoke", "quick", "paper"], default=None,
+    p.add_argument("--scale", choices=SCALE_CHOICES, default=None,
                    help="with --params: override the scale set in params.yaml")
     p.add_argument("--out", required=True, help="results/<scale>/settings/<job>.json")
     p.set_defaults(func=cmd_settings)
 
-    p = sub.add_parser("train", help="meta-train one learner with ES (resumes from its checkpoint)")
+    p = command("train", help="meta-train one learner with ES (resumes from its checkpoint)")
     _add_common(p, learner=True)
     p.add_argument("--seed", type=int, required=True, help="meta-training seed")
     p.add_argument("--out", required=True, help="run directory for checkpoints, log and curve")
@@ -408,7 +496,7 @@ def build_parser():
     _add_force(p, "replace a run of another identity in --out (default: refuse)")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="meta-test a trained checkpoint on its experiment's held-out splits")
+    p = command("evaluate", help="meta-test a trained checkpoint on its experiment's held-out splits")
     _add_common(p, learner=True)
     p.add_argument("--seed", type=int, required=True, help="meta-training seed of the checkpoint")
     p.add_argument("--checkpoint", required=True, help="meta_params.msgpack written by `symla train`")
@@ -416,45 +504,48 @@ def build_parser():
     _add_force(p)
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("baselines", help="evaluate the random policy (and the best arm) on every split")
+    p = command("baselines", help="evaluate the random policy (and the best arm) on every split")
     _add_common(p)
     p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv and bins.csv")
     _add_force(p)
     p.set_defaults(func=cmd_baselines)
 
-    p = sub.add_parser("aggregate", help="merge meta-test tables of one experiment; summary with 95%% CIs")
+    p = command("aggregate", help="merge meta-test tables of one experiment; summary with 95%% CIs")
     p.add_argument("--inputs", nargs="+", required=True, help="directories written by evaluate/baselines")
     p.add_argument("--out-dir", required=True, help="directory for lifetimes.csv, bins.csv, summary.csv")
     p.set_defaults(func=cmd_aggregate)
 
-    p = sub.add_parser("curve", help="draw one run's training curve (training_curve.png/.pdf beside its log)")
+    p = command("curve", help="draw one run's training curve (training_curve.png/.pdf beside its log)")
     p.add_argument("--log", required=True, help="runs/<experiment>/<learner>/seed<N>/train_log.csv")
     p.set_defaults(func=cmd_curve)
 
-    p = sub.add_parser("figure", help="draw one figure of params.yaml's `figures` (PNG and PDF)")
+    p = command("figure", help="draw one figure of params.yaml's `figures` (PNG and PDF)")
     _add_common(p, experiment=False)
     p.add_argument("--name", help="without --settings: figure name from params.yaml")
     p.add_argument("--aggregate-dir", help="aggregate directory of the figure's experiment (table figures)")
-    p.add_argument("--train-logs", nargs="+", help="runs/<experiment>/<learner>/seed<N>/train_log.csv (training figures)")
+    p.add_argument("--train-logs", nargs="+",
+                   help="runs/<experiment>/<learner>/seed<N>/train_log.csv (training figures)")
     p.add_argument("--out", required=True, help="output path without suffix (writes .png and .pdf)")
     p.set_defaults(func=cmd_figure)
 
-    p = sub.add_parser("verify", help="judge every claim (95%% CI vs threshold) and hash every artifact")
+    p = command("verify", help="judge every claim (95%% CI vs threshold) and hash every artifact")
     _add_common(p, experiment=False)
     p.add_argument("--aggregate-dir", required=True, help="results/<scale>/aggregate")
     p.add_argument("--results-dir", required=True, help="results/<scale>, hashed into the manifest")
     p.add_argument("--out-dir", required=True, help="directory for claims.json, summary.json, manifest.json")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("compare", help="compare two manifest.json or two claims.json files")
+    p = command("compare", help="compare two manifest.json or two claims.json files")
     p.add_argument("a", help="first file (e.g. the shipped reference)")
-    p.add_argument("b", help="second file (e.g. your run)")
+    p.add_argument("b", help="second file (e.g. your run), or a results/<scale> directory to hash as verify does")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("transfer", help="apply any trained checkpoint to any split or gymnax environment")
+    p = command("transfer", help="apply any trained checkpoint to any split or gymnax environment")
     p.add_argument("--checkpoint", required=True, help="meta_params.msgpack written by `symla train`")
     p.add_argument("--split", nargs="+", required=True,
-                   help="split names (e.g. cartpole, gridworld-small-swapped) or gymnax ids (gymnax:Acrobot-v1)")
+                   help="split names: bandit-{K}arm[-biased][-permuted], cartpole|acrobot|mountaincar[-permuted], "
+                        "gridworld-<layout>[-swapped][-permuted] (layouts: symla.envs.layouts), or gymnax ids "
+                        "(gymnax:Acrobot-v1)")
     p.add_argument("--lifetimes", type=int, default=256, help="lifetimes per split (default: %(default)s)")
     p.add_argument("--lifetime", type=int, default=1000, help="steps per lifetime (default: %(default)s)")
     p.add_argument("--num-bins", type=int, default=10, help="parts of a lifetime for curves (default: %(default)s)")
@@ -464,19 +555,22 @@ def build_parser():
     _add_force(p)
     p.set_defaults(func=cmd_transfer)
 
-    p = sub.add_parser("readme-table", help="the README's verdict table from claims.json")
+    p = command("pull", help="take the committed results (dvc pull) so snakemake and dvc both have nothing to do")
+    p.set_defaults(func=cmd_pull)
+
+    p = command("readme-table", help="the README's verdict table from claims.json")
     p.add_argument("--claims", default="results/quick/verify/claims.json", help="claims.json (default: %(default)s)")
     p.add_argument("--write", metavar="README", help="replace the table between its markers in this file")
     p.set_defaults(func=cmd_readme_table)
 
-    p = sub.add_parser("dvc-yaml", help="print dvc.yaml for params.yaml (symla dvc-yaml > dvc.yaml)")
-    _add_common(p, experiment=False)
+    p = command("dvc-yaml", help="print dvc.yaml for params.yaml (symla dvc-yaml > dvc.yaml)")
+    _add_common(p, experiment=False, settings=False)
     p.set_defaults(func=cmd_dvc_yaml)
     return parser
 
 
 def use_compilation_cache():
-    """Jobs compile from a persistent JAX cache (README: "Compilation cache"): the project's
+    """Jobs compile from a persistent JAX cache (docs/operations.md: "Compilation cache"): the project's
     .cache/jax unless JAX_COMPILATION_CACHE_DIR says otherwise; SYMLA_JAX_CACHE=off disables it.
     A cached executable is the same code, so results are unchanged; an entry damaged by two jobs
     writing it at once fails to load and is recompiled (JAX warns), so jobs may share it."""

@@ -151,7 +151,8 @@ def _check_references(params, source):
             for side in sides:
                 if side["learner"] in ("symla", "metarnn") and side["learner"] not in exp["learners"]:
                     raise SymlaError(f"{source}: {kind}.{name} names learner {side['learner']!r}, which experiment "
-                                     f"{item['experiment']!r} does not train; choose one of {', '.join(exp['learners'])}")
+                                     f"{item['experiment']!r} does not train; choose one of "
+                                     f"{', '.join(exp['learners'])}")
             for scale in SCALES:
                 resolved = resolve_experiment(params, item["experiment"], scale)
                 splits = [side["split"] for side in sides] + list(item.get("splits") or [])

@@ -10,8 +10,6 @@ replaces it (benchmarks/paper_generation.py). Estimates, good to a factor of abo
 
 import shutil
 
-from symla.shapes import FLOP_PER_CELL_TICK  # noqa: F401 (benchmarks/paper_cost.py reads it here)
-
 DEVICE_RATES = {
     "cpu": {"flops": 100e9, "env_steps_per_s": 5e5},
     "gpu": {"flops": 0.3 * 67e12, "env_steps_per_s": 1e8},
@@ -51,5 +49,5 @@ def cost_line(label: str, env_steps: int, hours: float, device: str) -> str:
     line = f"{label}: {env_steps:.3g} env steps, estimated {hours:.2g} h on this {device}"
     if hours > FAR_BEYOND_HOURS:
         line += (f"; WARNING: far beyond this machine (over {FAR_BEYOND_HOURS:.0f} h): use a smaller "
-                 "scale, or SLURM with GPUs (README: paper scale)")
+                 "scale, or SLURM with GPUs (docs/operations.md: paper scale)")
     return line

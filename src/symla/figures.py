@@ -146,7 +146,8 @@ def lifetime_reward_figure(summary: pd.DataFrame, stem, title, splits=None, metr
 def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", splits=None, lifetime=None,
                            split_lifetimes=None):
     """Learning inside a lifetime: reward (or mean episode return) per part of the lifetime, mean
-    and 95% hierarchical CI band, x in environment steps. Known-good policies are a labelled
+    and 95% hierarchical CI band, x in environment steps. ``metric`` may be a dict (split -> metric)
+    where the panels differ. Known-good policies are a labelled
     ceiling that never squashes the learners; a learner with no data (e.g. a policy whose episodes
     never end has no episode return) is named in a note, not drawn as an empty legend entry."""
     data = curves if not splits else curves[curves["split"].isin(splits)]
@@ -157,7 +158,8 @@ def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", s
     handles = {}
     for ax, split in zip(axes[0], order, strict=True):
         width = (split_lifetimes or {}).get(split, lifetime or num_bins) / num_bins  # steps per part
-        ylabel = "mean episode return" if metric == "episode_return" else f"reward per {width:g} steps"
+        panel_metric = metric.get(split, "reward") if isinstance(metric, dict) else metric
+        ylabel = "mean episode return" if panel_metric == "episode_return" else f"reward per {width:g} steps"
         rows = data[data["split"] == split]
         notes, drawn = [], []
         for learner in _learners(rows["learner"]):
@@ -217,7 +219,8 @@ def forest_plot(claims: dict, stem):
             ax.axvline(edge, color="#1a9850", linestyle="--", linewidth=1)
         ax.axvline(0, color="grey", linewidth=0.8)
         if values and len(values) == 3:
-            ax.errorbar([v["difference"]], [0], xerr=[[v["difference"] - v["ci_low"]], [v["ci_high"] - v["difference"]]],
+            xerr = [[v["difference"] - v["ci_low"]], [v["ci_high"] - v["difference"]]]
+            ax.errorbar([v["difference"]], [0], xerr=xerr,
                         fmt="o", color=colour, capsize=4, linewidth=2)
         else:
             ax.text(0.5, 0.5, "undefined (no data)", transform=ax.transAxes, ha="center", va="center", color=colour)

@@ -114,7 +114,7 @@ def run_chunked(learner, split, params, keys, length, num_bins, chunk):
         if pad:  # keep one shape so the chunk function compiles once
             part = np.concatenate([part, np.repeat(part[-1:], pad, axis=0)])
         res = jax.device_get(fn(params, part))
-        parts.append(jax.tree.map(lambda x: x[: chunk - pad], res))
+        parts.append(jax.tree.map(lambda x, keep=chunk - pad: x[:keep], res))
     return jax.tree.map(lambda *xs: np.concatenate(xs), *parts)
 
 

@@ -132,7 +132,7 @@ def _q(*paths) -> str:
 
 def build_stages(params: dict) -> list[Stage]:
     """Every stage of the scale ``params['scale']`` (params validated by symla.config)."""
-    from symla.config import figure_inputs, resolve_experiment, resolved_claims, resolved_figure, stage_settings
+    from symla.config import figure_inputs, resolve_experiment, resolved_claims, stage_settings
 
     scale = params["scale"]
     root = f"results/{scale}"
@@ -188,7 +188,8 @@ def build_stages(params: dict) -> list[Stage]:
         exp = experiments[spec["experiment"]]
         inputs = figure_inputs(spec, exp, root)
         path = settings_stage(f"figures/{fig}", figure_settings(scale, fig, spec, exp),
-                              ("scale", f"figures.{fig}", "defaults", f"scales.{scale}", f"experiments.{spec['experiment']}"))
+                              ("scale", f"figures.{fig}", "defaults", f"scales.{scale}",
+                               f"experiments.{spec['experiment']}"))
         aggregate_dir = f"{root}/aggregate/{spec['experiment']}"
         sources = (f"--train-logs {_q(*inputs)}" if spec["kind"] == "training"
                    else f"--aggregate-dir {_q(aggregate_dir)}")
@@ -219,8 +220,3 @@ def figure_settings(scale: str, name: str, spec: dict, experiment) -> dict:
     if experiment.evaluation.get("split_lifetimes"):
         settings["split_lifetimes"] = {s: experiment.split_lifetime(s) for s in experiment.eval_splits}
     return settings
-
-
-def targets(stages: list[Stage]) -> list[str]:
-    """What a full run builds: every stage's outputs (the verify stage depends on all the rest)."""
-    return [path for s in stages for path in s.outs.values()]

@@ -209,7 +209,8 @@ def _migrate_legacy_state(out: Path, ckdir: Path, template_state, identity, say)
         writer.writerow({c: (int(columns[c][i]) if c in ("generation", "env_steps") else float(columns[c][i]))
                          for c in LOG_COLUMNS})
     checkpoint.atomic_write_text(ckdir / "log.csv", _log_text(rows.getvalue()))
-    checkpoint.save_state(ckdir / f"gen-{gen:08d}.msgpack", restored["es_state"], {"identity": identity, "generation": gen})
+    checkpoint.save_state(ckdir / f"gen-{gen:08d}.msgpack", restored["es_state"],
+                          {"identity": identity, "generation": gen})
     say(f"converted {legacy} (generation {gen}) to {ckdir}/; the old file is kept")
 
 
@@ -427,7 +428,8 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
     steps = cost.training_env_steps(es, experiment.lifetime, total)
     device = "gpu" if jax.default_backend() == "gpu" else "cpu"
     hours = cost.estimate_hours(trainer.learner, trainer.split, steps, device)
-    line = cost.cost_line(f"{experiment.name}/{learner_name}/seed{seed} at scale {experiment.scale}", steps, hours, device)
+    line = cost.cost_line(f"{experiment.name}/{learner_name}/seed{seed} at scale {experiment.scale}", steps, hours,
+                          device)
     print(line, file=sys.stderr if quiet else sys.stdout, flush=True)
     meta_params = run_es(trainer, seed, run_identity(experiment, learner_name, seed), total,
                          es["checkpoint_every"], out_dir, quiet=quiet, force=force,

@@ -17,7 +17,7 @@ RESULTS = f"results/{SCALE}"
 CONDA_ENV = "../envs/symla.yaml"
 # Every job asks for one core (threads: 1), so XLA runs each job single-threaded: with its default
 # thread pool over all cores, two jobs on 2 cores contend and every job is slower. Results are
-# bit-identical either way (checked for all six training runs; README: "Results and time per
+# bit-identical either way (checked for all six training runs; docs/claims.md: "Time per
 # claim"). A user's own XLA_FLAGS are kept.
 _ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 if "xla_cpu_multi_thread_eigen" not in os.environ.get("XLA_FLAGS", ""):

@@ -20,7 +20,7 @@ from symla.envs.layouts import LAYOUTS
 from symla.errors import ConfigValueError
 
 # gymnax id, observation size, actions, fixed observation scales (dividing by them beat raw
-# observations in the CartPole prototype), reward mode (README: how a learner sees episode ends),
+# observations in the CartPole prototype), reward mode (docs/design-decisions.md: how a learner sees the task),
 # and the float32 numbers of gymnax's environment state besides its step counter.
 CLASSIC_CONTROL = {
     "cartpole": ("CartPole-v1", 4, 2, (2.4, 3.0, 0.21, 3.0), "failure", 4),

@@ -19,6 +19,7 @@ from gymnax.environments import environment, spaces
 
 from symla.envs.layouts import LAYOUTS, MOVES, GridLayout, ObjectType  # noqa: F401 (re-exported)
 
+
 @struct.dataclass
 class EnvState(environment.EnvState):
     agent_pos: jax.Array  # int32[2] (row, col)

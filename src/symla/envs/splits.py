@@ -9,7 +9,8 @@ permutation, so there is no second implementation of "the same environment" to d
 
 import dataclasses
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -21,7 +22,6 @@ from symla.envs.bandit import BernoulliBandit, sample_arm_probs
 from symla.envs.catalog import CLASSIC_CONTROL, UnknownSplitError, parse_split  # noqa: F401 (re-exported)
 
 BANDIT_BIAS = 0.8
-REWARD_MODES = ("env", "failure")
 
 
 @struct.dataclass
@@ -139,7 +139,7 @@ def _gridworld(spec):
     return Split(spec.name, env, env.obs_size, env.num_actions, sample, spec.permuted, spec.permuted)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def make_split(name: str) -> Split:
     """Build a split by name (cached, so jit sees one object per name)."""
     spec = parse_split(name)
