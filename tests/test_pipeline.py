@@ -2,6 +2,7 @@
 
 import json
 import struct
+from html import escape as html_escape
 
 import pytest
 import yaml
@@ -87,6 +88,16 @@ def test_report_has_the_verdict_page_every_check_and_every_figure(smoke_run):
     assert "verdicts.html" in html and "forest.png" in html and "training_curve" in html
     page = (root / "results/smoke/verify/verdicts.html").read_text()
     assert all(f"<code>{name}</code>" in page for name in claims["claims"])
+    # below quick scale, the first thing each page says is what the scale can and cannot show
+    from symla.verify import SCALE_NOTES, verdict_table
+
+    note = SCALE_NOTES["smoke"]
+    assert page.index(html_escape(note)) < page.index("checks pass</b>")
+    landing = (root / "results/smoke/verify/report.rst").read_text()
+    assert landing.startswith(f"**{note}**")
+    assert html.index("tests the plumbing, not the paper") < html.index("checks pass")
+    table = verdict_table(claims)
+    assert table.index(note) < table.index("Verdicts at scale smoke")
 
 
 @pytest.mark.slow
@@ -176,6 +187,16 @@ def test_dry_run_states_the_cost_and_warns_at_paper_scale_on_this_machine(tmp_pa
     text = out.stdout + out.stderr
     assert "scale paper: 30 training runs:" in text and "env steps, estimated" in text
     assert "WARNING: far beyond this machine" in text
+
+
+@pytest.mark.slow
+def test_no_cost_is_printed_when_no_training_is_planned(smoke_run):
+    """Every run of the smoke DAG is trained: a dry run plans nothing and states no cost (the
+    paper-scale dry run above, with every run still to do, states it)."""
+    root, _ = smoke_run
+    out = run(["snakemake", "-n"], root)
+    text = out.stdout + out.stderr
+    assert "Nothing to be done" in text and "estimated" not in text, text
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):

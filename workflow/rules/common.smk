@@ -93,21 +93,29 @@ def training_minutes(experiment, learner):
 
 
 def training_cost():
-    """One line before any work: env steps and estimated hours of this scale's training."""
+    """One line before any work: env steps and estimated hours of the training runs still to do
+    (those whose meta_params.msgpack does not exist); None when there are none, so a run that
+    plans no training (e.g. after `symla pull`) prints no cost."""
     from symla import cost
 
-    device, steps, hours, runs_n, worst = cost.local_device(), 0, 0.0, 0, 0.0
-    for exp in EXPERIMENTS.values():
-        for learner in exp.learners:
-            run_steps, h = run_hours(exp, learner, device)
-            steps += run_steps * len(exp.seeds)
-            hours += h * len(exp.seeds)
-            runs_n += len(exp.seeds)
-            worst = max(worst, h)
-    line = cost.cost_line(f"scale {SCALE}: {runs_n} training runs", steps, hours, device)
+    device, steps, hours, runs_n, worst, total = cost.local_device(), 0, 0.0, 0, 0.0, 0
+    for stage in STAGES:
+        if stage.kind != "train":
+            continue
+        total += 1
+        if os.path.exists(stage.outs["meta_params"]):
+            continue
+        run_steps, h = run_hours(EXPERIMENTS[stage.wildcards["experiment"]], stage.wildcards["learner"], device)
+        steps, hours, runs_n, worst = steps + run_steps, hours + h, runs_n + 1, max(worst, h)
+    if not runs_n:
+        return None
+    line = cost.cost_line(f"scale {SCALE}: {runs_n} training runs" + (f" (of {total})" if runs_n < total else ""),
+                          steps, hours, device)
     if worst > cost.FAR_BEYOND_HOURS and "WARNING" not in line:
         line += f"; WARNING: the longest run alone is estimated at {worst:.0f} h on this {device}"
     return line + " (job-hours; jobs share the cores)"
 
 
-print(training_cost(), file=sys.stderr)
+if (_cost := training_cost()) is not None:
+    print(_cost, file=sys.stderr)
+
