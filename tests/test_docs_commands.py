@@ -122,3 +122,17 @@ def test_a_documented_command_block_runs_and_writes_what_it_says(where, commands
     changed = run(["git", "status", "--porcelain", "--untracked-files=no"], clone).stdout
     assert not changed.strip(), f"{where} changed committed files:\n{changed}"
 
+
+
+def test_editing_the_workbench_or_a_benchmark_reruns_no_stage(clone):
+    """research/ and benchmarks/ are outside the product: no stage depends on them, in Snakemake
+    (code hashes cover src/symla only) or DVC (dvc.yaml's deps)."""
+    edited = [clone / "research/harness.py", clone / "benchmarks/throughput.py"]
+    try:
+        for path in edited:
+            path.write_text(path.read_text() + "\n# an edit\n")
+        dry = run(["snakemake", "-n"], clone)
+        assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout + dry.stderr
+        run(["dvc", "status", "-q"], clone)  # exit 0: every stage up to date
+    finally:
+        run(["git", "checkout", "--", *map(str, edited)], clone)
