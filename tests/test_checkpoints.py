@@ -122,7 +122,7 @@ def test_a_cut_log_row_and_a_damaged_newest_checkpoint_are_recovered(tmp_path, c
     run(trainer, tmp_path / "full")
     out = tmp_path / "run"
     run(trainer, out, total=4)
-    ckdir = next((out / "checkpoints").iterdir())
+    ckdir = next(p for p in (out / "checkpoints").iterdir() if p.is_dir())  # beside .lock
     with open(ckdir / "log.csv", "a") as f:
         f.write("5,0.1,0.2")  # a row cut by a kill mid-write
     newest = ckdir / "gen-00000004.msgpack"
@@ -337,7 +337,7 @@ def test_selection_keeps_its_checkpoints_publishes_the_best_centre_and_a_kill_an
     trainer = cheap_trainer()
     selection = train.Selection((3, 5, 6), prefer_arm_0, "preference for arm 0")
     run(trainer, tmp_path / "selected", selection=selection)
-    ckdir = next((tmp_path / "selected" / "checkpoints").iterdir())
+    ckdir = next(p for p in (tmp_path / "selected" / "checkpoints").iterdir() if p.is_dir())
     assert {g for g, _ in train._checkpoints(ckdir)} == {3, 5, 6}  # 2 and 4 pruned, 3 kept
     run(trainer, tmp_path / "three", total=3)
     np.testing.assert_array_equal(centre_logits(tmp_path / "selected", trainer),

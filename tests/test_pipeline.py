@@ -151,7 +151,9 @@ def test_dvc_repro_matches_snakemake_and_pull_needs_no_rerun(smoke_run, tmp_path
     shown = run(["dvc", "exp", "show", "--csv"], repo).stdout
     assert "checks.c1_symla_arm_permutation_unchanged.difference" in shown and "claims_passed" in shown
     refused = run(["dvc", "exp", "run", "-S", "scale=quick"], repo, check=False)
-    assert refused.returncode != 0 and "regenerate the stages" in refused.stdout + refused.stderr
+    text = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "dvc.yaml holds the stages of scale 'smoke'" in text, text
+    assert "set `scale: smoke` back" in text, text
     assert not (repo / "results/quick").exists()
 
 
