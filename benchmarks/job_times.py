@@ -5,10 +5,13 @@
 Every rule writes `benchmarks/<rule>/...tsv` (Snakemake's `benchmark:` directive: wall seconds,
 memory). This sums them per experiment and rule, which is the number behind README's table of
 time per claim. Jobs ran two at a time on the 2-core machine, so the wall time of a whole run is
-about half the summed job time (the total is printed with the longest job).
+about half the summed job time (the total is printed with the longest job). The median seconds
+per job of each rule follow; on a smoke run, where compute is negligible, they are the start-up
+and compilation time per job that symla.cost.COMPILE_SECONDS holds (cold and warm cache).
 """
 
 import csv
+import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -32,8 +35,10 @@ def main():
     table = defaultdict(float)
     longest = ("", 0.0)
     total = 0.0
+    per_rule = defaultdict(list)
     for rule, experiment, name, seconds in job_seconds(results):
         table[(experiment, rule)] += seconds
+        per_rule[rule].append(seconds)
         total += seconds
         if seconds > longest[1]:
             longest = (f"{rule}/{name}", seconds)
@@ -45,6 +50,8 @@ def main():
         if experiment != "-":
             print(f"{experiment:12s} {'all':10s} {sum(rules.values()) / 60:11.1f}")
     print(f"total job-minutes {total / 60:.1f}; longest job {longest[0]} {longest[1] / 60:.1f} min")
+    print("median seconds per job: " + ", ".join(f"{rule} {statistics.median(seconds):.1f}"
+                                                   for rule, seconds in sorted(per_rule.items())))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Cost of the paper scale: env steps, SymLA cell ticks and FLOPs per experiment, and GPU-hours.
+"""Cost of the paper scale: env steps, FLOPs and GPU-hours per experiment, training and meta-test.
 
     uv run python benchmarks/paper_cost.py [--gpu-tflops 67] [--efficiency 0.3]
 
@@ -7,13 +7,15 @@ matmul peak that SymLA reaches, measured on this project's CPU by benchmarks/thr
 (`symla_ratio_to_peak`); on a GPU it is pending a measurement (no GPU was available), so the
 hours are an estimate to be replaced by a measured generation on the target GPU. FLOPs count
 6784 per cell tick (2*49*64 gate matmul + 2*2*16*8 readouts), as throughput.py does; MetaRNN
-costs are small next to SymLA's and are counted with its own FLOPs.
+costs are small next to SymLA's and are counted with its own FLOPs. The meta-test ("eval") is
+every evaluation split's lifetimes per seed (symla.cost.evaluation_env_steps); compilation, a
+minute or two per job (symla.cost.COMPILE_SECONDS), is left out at this scale.
 """
 
 import argparse
 
 from symla.config import build_learner, load_params, resolve_experiment
-from symla.cost import learner_flops_per_step
+from symla.cost import evaluation_env_steps, learner_flops_per_step, training_env_steps
 from symla.envs.splits import make_split
 
 
@@ -24,20 +26,26 @@ def main():
     parser.add_argument("--efficiency", type=float, default=0.3, help="fraction of peak SymLA reaches")
     args = parser.parse_args()
     params = load_params(args.params, "paper")
-    total = 0.0
-    print(f"{'experiment':10s} {'learner':8s} {'env steps':>10s} {'PFLOP':>8s} {'GPU-h/seed':>10s} {'GPU-h':>7s}")
+    total = {"train": 0.0, "eval": 0.0}
+    print(f"{'experiment':10s} {'learner':8s} {'stage':5s} {'env steps':>10s} {'PFLOP':>8s} {'GPU-h/seed':>10s} "
+          f"{'GPU-h':>7s}")
     for name in params["experiments"]:
         exp = resolve_experiment(params, name, "paper")
-        es = exp.es
         split = make_split(exp.train_split)
-        steps = (2 * es["pairs"] + 1) * es["lifetimes_per_member"] * exp.lifetime * es["generations"]
         for learner_name in exp.learners:
-            flops = steps * learner_flops_per_step(build_learner(exp, learner_name), split)
-            hours = flops / (args.efficiency * args.gpu_tflops * 1e12) / 3600
-            total += hours * len(exp.seeds)
-            print(f"{name:10s} {learner_name:8s} {steps:10.3g} {flops / 1e15:8.1f} {hours:10.1f} "
-                  f"{hours * len(exp.seeds):7.1f}")
-    print(f"total training: {total:.0f} GPU-hours at {args.efficiency:.2f} of {args.gpu_tflops:.0f} TFLOP/s")
+            learner = build_learner(exp, learner_name)
+            train_steps = training_env_steps(exp.es, exp.lifetime, exp.total_generations)
+            rows = [("train", train_steps, train_steps * learner_flops_per_step(learner, split))]
+            eval_flops = sum(exp.evaluation["lifetimes"] * exp.split_lifetime(s)
+                             * learner_flops_per_step(learner, make_split(s)) for s in exp.eval_splits)
+            rows.append(("eval", evaluation_env_steps(exp), eval_flops))
+            for stage, steps, flops in rows:
+                hours = flops / (args.efficiency * args.gpu_tflops * 1e12) / 3600
+                total[stage] += hours * len(exp.seeds)
+                print(f"{name:10s} {learner_name:8s} {stage:5s} {steps:10.3g} {flops / 1e15:8.2f} {hours:10.2f} "
+                      f"{hours * len(exp.seeds):7.1f}")
+    print(f"total: {total['train']:.0f} GPU-hours of training, {total['eval']:.1f} of meta-test, at "
+          f"{args.efficiency:.2f} of {args.gpu_tflops:.0f} TFLOP/s")
 
 
 if __name__ == "__main__":

@@ -18,15 +18,15 @@ from pathlib import Path
 from symla.analysis import add_within_lifetime_metrics
 from symla.checkpoint import read_state, restore
 from symla.config import load_params, resolve_experiment
-from symla.evaluate import _evaluate
-from symla.train import _checkpoints, make_trainer
+from symla.evaluate import evaluate_learner
+from symla.train import make_trainer, state_checkpoints
 
 
 def kept_centres(trainer, ckpt_dir, every: int):
     """(generation, search centre) of every ``every``-th ES checkpoint in a run's checkpoint folder,
     and of its last one, oldest first."""
     template = trainer.init(0)
-    checkpoints = sorted(_checkpoints(Path(ckpt_dir)))  # the run's own listing, oldest first here
+    checkpoints = sorted(state_checkpoints(Path(ckpt_dir)))  # the run's own listing, oldest first here
     if not checkpoints:
         raise SystemExit(f"no gen-*.msgpack in {ckpt_dir}; give a run's checkpoints/<identity>/ folder")
     for generation, path in checkpoints:
@@ -52,7 +52,7 @@ def main():
     trainer = make_trainer(experiment, args.learner)
     print("generation\tsplit\tfitness\treward_rise\trise_se", flush=True)
     for generation, params in kept_centres(trainer, args.ckpt_dir, args.every):
-        lifetimes, bins = _evaluate(experiment, trainer.learner, params, {"learner": args.learner, "seed": 0},
+        lifetimes, bins = evaluate_learner(experiment, trainer.learner, params, {"learner": args.learner, "seed": 0},
                                     args.splits)
         lifetimes = add_within_lifetime_metrics(lifetimes, bins)
         for split, rows in lifetimes.groupby("split", sort=False):

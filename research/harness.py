@@ -40,7 +40,7 @@ from symla.checkpoint import load, sha256_file
 from symla.config import load_params, resolve_experiment
 from symla.envs.splits import make_split
 from symla.es import MetaTrainer
-from symla.evaluate import _evaluate, baseline_learner
+from symla.evaluate import baseline_learner, evaluate_learner
 from symla.learners import RandomPolicy
 from symla.rollout import run_population
 from symla.train import make_curriculum, make_selection, make_trainer, run_es
@@ -184,10 +184,11 @@ def main():
                 log = pd.read_csv(Path(run_dir) / "train_log.csv")
             blocks = np.array_split(log["fitness_mean"].to_numpy(), min(5, len(log)))
             fitness_blocks = " ".join(f"{b.mean():.2f}" for b in blocks)
-        tables = [_evaluate(experiment, trainer.learner, params, {"learner": args.learner, "seed": args.seed}, None),
-                  _evaluate(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, None),
-                  _evaluate(experiment, baseline_learner("reinforce", experiment), {},
-                            {"learner": "reinforce", "seed": -1}, None)]
+        own = {"learner": args.learner, "seed": args.seed}
+        tables = [evaluate_learner(experiment, trainer.learner, params, own, None),
+                  evaluate_learner(experiment, RandomPolicy(), {}, {"learner": "random", "seed": -1}, None),
+                  evaluate_learner(experiment, baseline_learner("reinforce", experiment), {},
+                                   {"learner": "reinforce", "seed": -1}, None)]
         lifetimes = add_within_lifetime_metrics(pd.concat([t[0] for t in tables]), pd.concat([t[1] for t in tables]))
 
         def line(split):

@@ -136,8 +136,8 @@ def pipeline(tmp_path_factory):
         ["training_bandits.png", "training_bandits.pdf"])
     commands["verify"] = (["verify", *common, "--aggregate-dir", res / "aggregate", "--results-dir", res,
                            "--out-dir", res / "verify"],
-                          ["claims.json", "summary.json", "forest.png", "forest.pdf", "verdicts.html", "report.rst",
-                           "manifest.json"])
+                          ["claims.json", "metrics/all_checks.json", "metrics/c1_symla_arm_permutation_unchanged.json",
+                           "forest.png", "forest.pdf", "verdicts.html", "report.rst", "manifest.json"])
     for argv, _ in commands.values():
         assert main([str(a) for a in argv]) == 0
     return root, res, commands

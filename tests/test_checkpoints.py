@@ -338,7 +338,7 @@ def test_selection_keeps_its_checkpoints_publishes_the_best_centre_and_a_kill_an
     selection = train.Selection((3, 5, 6), prefer_arm_0, "preference for arm 0")
     run(trainer, tmp_path / "selected", selection=selection)
     ckdir = next(p for p in (tmp_path / "selected" / "checkpoints").iterdir() if p.is_dir())
-    assert {g for g, _ in train._checkpoints(ckdir)} == {3, 5, 6}  # 2 and 4 pruned, 3 kept
+    assert {g for g, _ in train.state_checkpoints(ckdir)} == {3, 5, 6}  # 2 and 4 pruned, 3 kept
     run(trainer, tmp_path / "three", total=3)
     np.testing.assert_array_equal(centre_logits(tmp_path / "selected", trainer),
                                   centre_logits(tmp_path / "three", trainer))

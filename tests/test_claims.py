@@ -13,7 +13,7 @@ from conftest import REPO
 
 from symla.analysis import add_within_lifetime_metrics, claim_statistic, hierarchical_bootstrap
 from symla.config import load_params, resolve_experiment, resolved_claims
-from symla.evaluate import _evaluate, evaluate_baselines
+from symla.evaluate import evaluate_baselines, evaluate_learner
 from symla.learners import MetaRNN, SymLA
 from symla.verify import compare
 
@@ -76,7 +76,8 @@ def claims_for(params, experiment, learner_tables):
 def test_random_meta_parameters_fail_the_bandit_claims():
     params, exp = bandit_experiment()
     learner = SymLA()
-    tables = [_evaluate(exp, learner, learner.init_params(jax.random.PRNGKey(s)), {"learner": "symla", "seed": s}, None)
+    tables = [evaluate_learner(exp, learner, learner.init_params(jax.random.PRNGKey(s)),
+                               {"learner": "symla", "seed": s}, None)
               for s in range(2)]
     verdicts = claims_for(params, exp, tables)
     assert not verdicts["c1_symla_more_arms_above_random"]["passed"]
@@ -85,7 +86,8 @@ def test_random_meta_parameters_fail_the_bandit_claims():
 def test_random_meta_parameters_fail_the_grid_world_and_transfer_claims():
     params, exp = experiment_at("gridworld", lifetime=200, lifetimes=200)
     learner = SymLA()
-    tables = [_evaluate(exp, learner, learner.init_params(jax.random.PRNGKey(s)), {"learner": "symla", "seed": s}, None)
+    tables = [evaluate_learner(exp, learner, learner.init_params(jax.random.PRNGKey(s)),
+                               {"learner": "symla", "seed": s}, None)
               for s in range(2)]
     verdicts = claims_for(params, exp, tables)
     assert set(verdicts) == {"c3_symla_adapts_to_swapped_rewards", "c4_symla_learns_cartpole_within_lifetime",
@@ -125,7 +127,7 @@ def test_an_alternating_policy_is_above_random_on_cartpole_but_does_not_learn():
 
     params, exp = experiment_at("gridworld", lifetime=200, lifetimes=200)
     exp = dataclasses.replace(exp, eval_splits=("cartpole",))
-    tables = [_evaluate(exp, Alternate(), {}, {"learner": "symla", "seed": s}, None) for s in range(2)]
+    tables = [evaluate_learner(exp, Alternate(), {}, {"learner": "symla", "seed": s}, None) for s in range(2)]
     base_lt, base_bins = evaluate_baselines(exp)
     lifetimes = add_within_lifetime_metrics(pd.concat([base_lt] + [t[0] for t in tables], ignore_index=True),
                                             pd.concat([base_bins] + [t[1] for t in tables], ignore_index=True))
@@ -142,7 +144,7 @@ def test_metarnn_in_symlas_place_fails_the_permutation_claim():
     learner = MetaRNN(obs_size=1, num_actions=5, hidden_size=8)
     memorised = jax.tree.map(jnp.zeros_like, learner.init_params(jax.random.PRNGKey(0)))
     memorised["b_out"] = jnp.array([4.0, 0.0, 0.0, 0.0, 0.0])
-    tables = [_evaluate(exp, learner, memorised, {"learner": "symla", "seed": s}, None) for s in range(2)]
+    tables = [evaluate_learner(exp, learner, memorised, {"learner": "symla", "seed": s}, None) for s in range(2)]
     verdicts = claims_for(params, exp, tables)
     assert not verdicts["c1_symla_arm_permutation_unchanged"]["passed"]
     assert verdicts["c1_symla_arm_permutation_unchanged"]["difference"] < -10
@@ -197,7 +199,8 @@ def test_greedy_collector_never_steps_onto_a_punishing_object():
 def test_random_meta_parameters_fail_the_control_claim():
     params, exp = experiment_at("control", lifetime=200, lifetimes=200)
     learner = SymLA()
-    tables = [_evaluate(exp, learner, learner.init_params(jax.random.PRNGKey(s)), {"learner": "symla", "seed": s}, None)
+    tables = [evaluate_learner(exp, learner, learner.init_params(jax.random.PRNGKey(s)),
+                               {"learner": "symla", "seed": s}, None)
               for s in range(2)]
     assert not claims_for(params, exp, tables)["c2_symla_above_random"]["passed"]
 
@@ -217,7 +220,7 @@ def test_metarnn_in_symlas_place_fails_the_control_permutation_claim():
     memorised["b"] = memorised["b"].at[0].set(10.0).at[N].set(-10.0).at[3 * N].set(10.0)
     memorised["w_x"] = memorised["w_x"].at[:4, 2 * N].set(rule)
     memorised["w_out"] = memorised["w_out"].at[0].set(jnp.array([-30.0, 30.0]))
-    tables = [_evaluate(exp, learner, memorised, {"learner": "symla", "seed": s}, None) for s in range(2)]
+    tables = [evaluate_learner(exp, learner, memorised, {"learner": "symla", "seed": s}, None) for s in range(2)]
     verdicts = claims_for(params, exp, tables)
     assert not verdicts["c2_symla_permutation_unchanged"]["passed"]
     assert verdicts["c2_symla_permutation_unchanged"]["difference"] < -3  # many more failures permuted

@@ -29,3 +29,29 @@ def test_plain_lines_elsewhere_name_generation_fields_and_eta():
         progress.update(gen, fitness=9.25)
     lines = log.getvalue().splitlines()
     assert len(lines) == 3 and lines[-1].startswith("bandits/symla/seed0 gen 3/3 | fitness 9.25 | ETA ")
+
+
+def test_the_console_monitor_shows_each_running_jobs_newest_progress_line(tmp_path):
+    """What `snakemake` prints once a minute: the newest progress line of every job log written
+    to lately (a finished job's old log and a log without progress lines print nothing)."""
+    import os
+
+    from symla.progress import ConsoleMonitor, latest_progress
+
+    logs = tmp_path / "logs"
+    running = logs / "train/gridworld/symla/seed0.log"
+    running.parent.mkdir(parents=True)
+    writer = Progress(500, 0, label="gridworld/symla/seed0", stream=running.open("w"), every_s=0)
+    for gen in (1, 2, 3):
+        writer.update(gen, fitness=3.5, centre=4.0)
+    writer.stream.close()
+    finished = logs / "train/bandits/symla/seed0.log"
+    finished.parent.mkdir(parents=True)
+    finished.write_text("bandits/symla/seed0 gen 300/300 | fitness 9 | ETA 0h00m00s\n")
+    os.utime(finished, (1e9, 1e9))  # last written long ago
+    (logs / "curve.log").write_text("no progress here\n")
+    assert latest_progress(logs, active_within_s=120) == [running.read_text().splitlines()[-1]]
+    out = io.StringIO()
+    ConsoleMonitor(logs, every_s=60, stream=out).report()
+    assert out.getvalue().startswith("[progress] gridworld/symla/seed0 gen 3/500 | fitness 3.5 | centre 4 | ETA ")
+    assert out.getvalue().count("\n") == 1

@@ -80,6 +80,55 @@ def test_figures_draw_without_empty_legend_entries(tmp_path):
         assert (tmp_path / f"{stem}.pdf").read_bytes()[:5] == b"%PDF-"
 
 
+def test_a_reference_is_a_ceiling_only_where_no_learner_beats_it():
+    """The known-good policy's note says "ceiling" only while no learner's CI lies above its mean
+    in some part of the lifetime; otherwise it names who earns more."""
+    from symla.figures import _reference_note
+
+    def curve(learner, means, half_width=0.1):
+        return pd.DataFrame({"learner": learner, "bin": range(len(means)), "mean": means,
+                             "ci_low": [m - half_width for m in means], "ci_high": [m + half_width for m in means]})
+
+    ref = curve("reference", [5.0, 5.0, 5.0])
+    below = {"reference": ref, "symla": curve("symla", [1.0, 2.0, 4.95])}  # 4.95's CI reaches 5.05: not above
+    assert _reference_note("reference", ref, below).endswith("(ceiling)")
+    above = {**below, "metarnn": curve("metarnn", [4.0, 5.5, 6.0])}
+    assert "not a ceiling: MetaRNN earns more" in _reference_note("reference", ref, above)
+
+
+def test_fixed_length_episodes_are_marked_on_within_lifetime_figures():
+    """The grid worlds' 100-step episodes (no object ends one) reach the claim-3 figure's settings,
+    so the dip after each reset is drawn as a reset; CartPole's episodes vary and are not marked."""
+    from symla.config import load_params, resolve_experiment
+    from symla.envs.catalog import parse_split
+    from symla.stages import figure_settings
+
+    assert parse_split("gridworld-quad7r-swapped").fixed_episode_steps == 100
+    assert parse_split("cartpole").fixed_episode_steps is None
+    assert parse_split("gridworld-quad7b").fixed_episode_steps is None  # two of its kinds end the episode
+    params = load_params(REPO / "params.yaml", "quick")
+    exp = resolve_experiment(params, "gridworld", "quick")
+    claim3 = figure_settings("quick", "claim3_gridworld", params["figures"]["claim3_gridworld"], exp)
+    assert claim3["episode_steps"] == {"gridworld-quad7r": 100, "gridworld-quad7r-swapped": 100}
+    claim4 = figure_settings("quick", "claim4_transfer", params["figures"]["claim4_transfer"], exp)
+    assert "episode_steps" not in claim4
+    training = figure_settings("quick", "training_gridworld", params["figures"]["training_gridworld"], exp)
+    assert [(s["split"], s["first"], s["last"]) for s in training["training_stages"]] == [
+        ("gridworld-fork3q", 1, 60), ("gridworld-fork3p", 61, 260), ("gridworld-fork5p", 261, 330),
+        ("gridworld-quad7r", 331, 830)]
+
+
+def test_dvc_metrics_are_one_small_file_per_check_and_the_pass_count():
+    from symla.verify import metrics_files
+
+    claims = committed_claims()
+    files = metrics_files(claims)
+    assert files["all_checks.json"] == {"pass": claims["passed"], "checks": claims["total"]}
+    assert set(files) == {"all_checks.json", *(f"{name}.json" for name in claims["claims"])}
+    for name, v in claims["claims"].items():
+        assert files[f"{name}.json"] == {"difference": v["difference"], "pass": int(v["passed"])}
+
+
 def committed_claims():
     return json.loads((REPO / "results/quick/verify/claims.json").read_text())
 

@@ -285,14 +285,16 @@ def cmd_figure(args):
         if not args.train_logs:
             raise SymlaError(f"figure {name!r} is a training figure; give the runs' train_log.csv files "
                              "with --train-logs")
-        logs = {}
+        logs, selected = {}, {}
         for path in map(Path, args.train_logs):
             check_scale_namespace(path, scale)
             if not path.parent.name.startswith("seed"):
                 raise SymlaError(f"{path} is not runs/<experiment>/<learner>/seed<N>/train_log.csv")
             table = read_table(path, TRAIN_LOG_COLUMNS)
-            logs[(path.parent.parent.name, int(path.parent.name[len("seed"):]))] = table
-        figures.training_figure(logs, args.out, spec["title"])
+            run = (path.parent.parent.name, int(path.parent.name[len("seed"):]))
+            logs[run], selected[run] = table, published_generation(path.parent)
+        figures.training_figure(logs, args.out, spec["title"], settings.get("training_stages"),
+                                {run: g for run, g in selected.items() if g is not None})
         return
     if not args.aggregate_dir:
         raise SymlaError(f"figure {name!r} is drawn from aggregated tables; give --aggregate-dir")
@@ -310,7 +312,8 @@ def cmd_figure(args):
         if spec.get("splits"):
             bins = bins[bins["split"].isin(spec["splits"])]
         figures.within_lifetime_figure(curve_summary(bins, metric), args.out, spec["title"], metric,
-                                       spec.get("splits"), settings["lifetime"], settings.get("split_lifetimes"))
+                                       spec.get("splits"), settings["lifetime"], settings.get("split_lifetimes"),
+                                       settings.get("episode_steps"))
 
 
 def cmd_verify(args):
@@ -320,7 +323,7 @@ def cmd_verify(args):
     from symla.config import load_params, resolved_claims
     from symla.errors import SymlaError
     from symla.outputs import check_scale_namespace, prepare_outputs
-    from symla.verify import build_manifest, metrics_summary, verify_claims, write_json
+    from symla.verify import build_manifest, metrics_files, verify_claims, write_json
 
     if args.settings:
         params = read_settings(args.settings, "verify")
@@ -333,7 +336,12 @@ def cmd_verify(args):
     prepare_outputs(out, None)  # verify/ is verify's alone: every temp file in it is its own
     claims = verify_claims(params, args.aggregate_dir)
     write_json(out / "claims.json", claims)
-    write_json(out / "summary.json", metrics_summary(claims))
+    metrics = metrics_files(claims)
+    (out / "metrics").mkdir(exist_ok=True)
+    for stale in sorted(set(p.name for p in (out / "metrics").iterdir()) - set(metrics)):
+        (out / "metrics" / stale).unlink()  # a check no longer in params.yaml (verify/ is verify's own)
+    for name, content in metrics.items():
+        write_json(out / "metrics" / name, content)
     from symla import figures, report
 
     figures.forest_plot(claims, out / "forest")
@@ -517,6 +525,7 @@ def build_parser():
 
     p = command("curve", help="draw one run's training curve (training_curve.png/.pdf beside its log)")
     p.add_argument("--log", required=True, help="runs/<experiment>/<learner>/seed<N>/train_log.csv")
+    p.add_argument("--settings", help="the run's train settings file: its curriculum stages are marked and named")
     p.set_defaults(func=cmd_curve)
 
     p = command("figure", help="draw one figure of params.yaml's `figures` (PNG and PDF)")
@@ -532,7 +541,7 @@ def build_parser():
     _add_common(p, experiment=False)
     p.add_argument("--aggregate-dir", required=True, help="results/<scale>/aggregate")
     p.add_argument("--results-dir", required=True, help="results/<scale>, hashed into the manifest")
-    p.add_argument("--out-dir", required=True, help="directory for claims.json, summary.json, manifest.json")
+    p.add_argument("--out-dir", required=True, help="for claims.json, metrics/, manifest.json, the verdict page")
     p.set_defaults(func=cmd_verify)
 
     p = command("compare", help="compare two manifest.json or two claims.json files")
@@ -596,6 +605,7 @@ def cmd_curve(args):
 
     from symla import figures
     from symla.analysis import read_table
+    from symla.config import experiment_from_settings
     from symla.errors import SymlaError
     from symla.outputs import TRAIN_LOG_COLUMNS, prepare_outputs
 
@@ -603,9 +613,26 @@ def cmd_curve(args):
     if log.name != "train_log.csv" or not log.parent.name.startswith("seed"):
         raise SymlaError(f"{log} is not runs/<experiment>/<learner>/seed<N>/train_log.csv")
     read_table(log, TRAIN_LOG_COLUMNS)
+    stages = None
+    if args.settings:
+        stages = experiment_from_settings(read_settings(args.settings, "train")).training_stages()
     experiment, learner, seed = log.parts[-4], log.parts[-3], log.parent.name[len("seed"):]
     prepare_outputs(log.parent, {"training_curve.png", "training_curve.pdf"})
-    figures.training_curve(log, log.parent / "training_curve", title=f"{experiment} / {learner} / seed {seed}")
+    figures.training_curve(log, log.parent / "training_curve", title=f"{experiment} / {learner} / seed {seed}",
+                           stages=stages, selected=published_generation(log.parent))
+
+
+def published_generation(run_dir):
+    """The generation whose centre a run published by early stopping (es.select), read from the
+    run's meta_params.msgpack; None without selection or before the run has finished."""
+    from pathlib import Path
+
+    from symla.checkpoint import load_raw
+
+    path = Path(run_dir) / "meta_params.msgpack"
+    if not path.exists():
+        return None
+    return (load_raw(path)[1].get("selection") or {}).get("selected_generation")
 
 
 def os_error_line(err: OSError) -> str:

@@ -237,6 +237,16 @@ class Experiment:
         """ES generations of a run: the curriculum's stages, then es.generations on train_split."""
         return sum(stage["generations"] for stage in self.curriculum) + self.es["generations"]
 
+    def training_stages(self) -> list[dict]:
+        """The ES stages of a run in order: {"split", "first", "last"} (generations, 1-based), the
+        curriculum's then train_split's: what a training curve marks and names."""
+        stages, first = [], 1
+        for split, generations in [*((c["split"], c["generations"]) for c in self.curriculum),
+                                   (self.train_split, self.es["generations"])]:
+            stages.append({"split": split, "first": first, "last": first + generations - 1})
+            first += generations
+        return stages
+
     @property
     def restart_optimizer_after_curriculum(self) -> bool:
         """es.restart_optimizer_after_curriculum: the training split's stage starts a fresh ES
@@ -312,7 +322,15 @@ def _settings_schema(stage: str, learner: str | None) -> dict:
         body = {"required": ["scale", "name", "figure", "lifetime"],
                 "properties": {"figure": props["figures"]["additionalProperties"],
                                "lifetime": {"type": "integer", "minimum": 1},
-                               "split_lifetimes": {"$ref": "#/$defs/evaluation/properties/split_lifetimes"}}}
+                               "split_lifetimes": {"$ref": "#/$defs/evaluation/properties/split_lifetimes"},
+                               "episode_steps": {"type": "object",
+                                                 "additionalProperties": {"type": "integer", "minimum": 1}},
+                               "training_stages": {"type": "array", "items": {
+                                   "type": "object", "required": ["split", "first", "last"],
+                                   "additionalProperties": False,
+                                   "properties": {"split": {"type": "string"},
+                                                  "first": {"type": "integer", "minimum": 1},
+                                                  "last": {"type": "integer", "minimum": 1}}}}}}
     elif stage == "verify":
         body = {"required": ["scale", "claims"], "properties": {"claims": props["claims"], "figures": props["figures"]}}
     else:

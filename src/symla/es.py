@@ -19,6 +19,7 @@ from evosax.algorithms import Open_ES
 from evosax.core.fitness_shaping import centered_rank_fitness_shaping_fn, identity_fitness_shaping_fn
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from symla.learners import Learner
 from symla.rollout import run_lifetimes, run_population
 
 FITNESS_SHAPING = {"centered_rank": centered_rank_fitness_shaping_fn, "none": identity_fitness_shaping_fn}
@@ -49,7 +50,7 @@ def _to_evosax_fitness(lifetime_reward):
 class MetaTrainer:
     """ES meta-training of ``learner`` on ``split`` with lifetimes of ``lifetime`` steps."""
 
-    learner: object
+    learner: Learner
     split: object
     lifetime: int
     pairs: int

@@ -97,8 +97,7 @@ def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed
     tables, bin_tables = [], []
     for split_name in split_names:
         split = make_split(split_name)
-        if hasattr(learner, "check_sizes"):
-            learner.check_sizes(split.obs_size, split.num_actions)
+        learner.check_sizes(split.obs_size, split.num_actions)
         for name, lrn, prm in ((meta["learner"], learner, params), ("random", RandomPolicy(), {}),
                                ("reinforce", hand, {})):
             result = run_chunked(lrn, split, prm, keys, lifetime, num_bins, min(chunk, lifetimes))
@@ -122,7 +121,7 @@ def baseline_learner(name: str, experiment: Experiment | None = None, settings: 
 def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, path, splits=None):
     """Meta-test one trained checkpoint on every held-out split of its experiment."""
     learner, params, _ = load_meta_params(experiment, learner_name, seed, path)
-    return _evaluate(experiment, learner, params, {"learner": learner_name, "seed": seed}, splits)
+    return evaluate_learner(experiment, learner, params, {"learner": learner_name, "seed": seed}, splits)
 
 
 def _policy_baseline(make):
@@ -134,7 +133,7 @@ def _policy_baseline(make):
             return None
         policy, run_on = made
         if run_on.name not in runs:  # a permuted split's reference runs as its twin, once
-            runs[run_on.name] = _evaluate(experiment, policy, {}, {"learner": None, "seed": -1}, [run_on.name])
+            runs[run_on.name] = evaluate_learner(experiment, policy, {}, {"learner": None, "seed": -1}, [run_on.name])
         return tuple(t.assign(split=split.name) for t in runs[run_on.name])
     return run
 
@@ -176,14 +175,15 @@ def evaluate_baselines(experiment: Experiment, splits=None):
     return pd.concat(lifetimes, ignore_index=True), pd.concat(bins, ignore_index=True)
 
 
-def _evaluate(experiment, learner, params, ids, splits):
+def evaluate_learner(experiment, learner, params, ids, splits):
+    """Meta-test ``learner`` with ``params`` on ``splits`` (None: the experiment's evaluation
+    splits), on the experiment's meta-test lifetimes; (lifetimes, bins) tables labelled with ``ids``."""
     tables, bin_tables = [], []
     keys = np.asarray(meta_test_keys(experiment))
     chunk = min(experiment.evaluation.get("chunk", len(keys)), len(keys))
     for split_name in splits or experiment.eval_splits:
         split = make_split(split_name)
-        if hasattr(learner, "check_sizes"):
-            learner.check_sizes(split.obs_size, split.num_actions)
+        learner.check_sizes(split.obs_size, split.num_actions)
         result = run_chunked(learner, split, params, keys, experiment.split_lifetime(split_name),
                              experiment.evaluation.get("num_bins", 10), chunk)
         lt, bn = to_tables(result, {"experiment": experiment.name, "split": split_name, **ids})

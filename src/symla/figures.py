@@ -23,9 +23,9 @@ PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
 LEARNERS = ("symla", "metarnn", "reinforce", "random", "reference", "best_arm")  # drawing order
 LABELS = {"symla": "SymLA", "metarnn": "MetaRNN", "reinforce": "REINFORCE (hand-written)",
-          "random": "random", "reference": "reference policy", "best_arm": "best arm (oracle)"}
+          "random": "random", "reference": "hand-written reference", "best_arm": "best arm (oracle)"}
 COLOURS = dict(zip(LEARNERS, sns.color_palette("colorblind", len(LEARNERS)), strict=True))
-CEILINGS = ("reference", "best_arm")  # known-good policies: drawn as a labelled ceiling, never set the range
+CEILINGS = ("reference", "best_arm")  # known-good policies: a note (a ceiling where nothing beats them)
 
 
 def save(fig, stem):
@@ -52,17 +52,44 @@ TRAINING_STATISTICS = {"fitness_mean": "population mean", "fitness_best": "best 
                        "fitness_worst": "worst member", "fitness_centre": "search centre"}
 
 
-def training_curve(log_csv, stem, title=""):
-    """One run: population mean / best / worst and the search centre's fitness per generation."""
+def mark_training_stages(ax, stages):
+    """Dashed lines where the ES stage changes (a curriculum's next split), each stage named at the
+    top of its span; nothing for a run of one stage."""
+    if not stages or len(stages) < 2:
+        return
+    for stage in stages:
+        if stage["first"] > 1:
+            ax.axvline(stage["first"] - 0.5, color="grey", linestyle="--", linewidth=0.9, zorder=1)
+        ax.text((stage["first"] + stage["last"]) / 2, 1.01, stage["split"].removeprefix("gridworld-"),
+                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7, color="dimgrey")
+
+
+def mark_selected(ax, generations, y, colour, label=None):
+    """Triangles at the generations whose centre early stopping published (one per seed)."""
+    if generations:
+        ax.scatter(generations, y, marker="v", s=45, color=colour, edgecolor="black", linewidth=0.6, zorder=4,
+                   label=label)
+
+
+def training_curve(log_csv, stem, title="", stages=None, selected=None):
+    """One run: population mean / best / worst and the search centre's fitness per generation,
+    with its curriculum's stages and the generation early stopping selected (if any)."""
     log = pd.read_csv(log_csv).rename(columns=TRAINING_STATISTICS)
     tidy = log.melt(id_vars="generation", value_vars=list(TRAINING_STATISTICS.values()),
                     var_name="statistic", value_name="fitness")
     sns.set_theme(style="whitegrid")
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     sns.lineplot(tidy, x="generation", y="fitness", hue="statistic", ax=ax)
+    mark_training_stages(ax, stages)
+    if selected is not None:
+        centre = log.set_index("generation")["search centre"]
+        mark_selected(ax, [selected], [centre.get(selected, np.nan)], "black", "published centre\n(early stopping)")
+    if stages and len(stages) > 1:
+        ax.plot([], [], color="grey", linestyle="--", linewidth=0.9, label="next curriculum stage")
     ax.set_ylabel("fitness (lifetime reward)")
-    ax.set_title(title)
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), title=None)
+    ax.set_title(title, pad=14 if stages and len(stages) > 1 else 6)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     fig.tight_layout()
     save(fig, stem)
 
@@ -76,9 +103,11 @@ def seed_bootstrap(values: np.ndarray, samples=1000, seed=0):
     return values.mean(0), low, high
 
 
-def training_figure(logs: dict, stem, title):
+def training_figure(logs: dict, stem, title, stages=None, selected=None):
     """Training curves by learner: population-mean and search-centre fitness, mean over seeds with
-    a 95% CI over seeds. ``logs`` maps (learner, seed) to a train_log.csv table."""
+    a 95% CI over seeds. ``logs`` maps (learner, seed) to a train_log.csv table; ``stages`` are
+    the run's ES stages (config.Experiment.training_stages), marked and named; ``selected`` maps
+    (learner, seed) to the generation early stopping published, marked on the mean curve."""
     sns.set_theme(style="whitegrid")
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
     learners = _learners({learner for learner, _ in logs})
@@ -90,10 +119,20 @@ def training_figure(logs: dict, stem, title):
             gen = tables[0]["generation"].to_numpy()[:n]
             ax.plot(gen, mean, color=_colour(learner), label=f"{LABELS.get(learner, learner)} ({len(tables)} seeds)")
             ax.fill_between(gen, low, high, color=_colour(learner), alpha=0.25, linewidth=0)
-        ax.set_title(TRAINING_STATISTICS[column])
+            chosen = [g for (lrn, _), g in sorted((selected or {}).items()) if lrn == learner and g is not None]
+            mark_selected(ax, chosen, np.interp(chosen, gen, mean) if chosen else [], _colour(learner))
+        mark_training_stages(ax, stages)
+        ax.set_title(TRAINING_STATISTICS[column], pad=14 if stages and len(stages) > 1 else 6)
         ax.set_xlabel("generation")
     axes[0].set_ylabel("fitness (lifetime reward)")
-    axes[1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    handles, labels = axes[1].get_legend_handles_labels()
+    if selected:
+        handles.append(plt.Line2D([], [], marker="v", color="grey", markeredgecolor="black", linestyle="none"))
+        labels.append("published checkpoint\n(early stopping, per seed)")
+    if stages and len(stages) > 1:
+        handles.append(plt.Line2D([], [], color="grey", linestyle="--", linewidth=0.9))
+        labels.append("next curriculum stage")
+    axes[1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     save(fig, stem)
@@ -144,12 +183,14 @@ def lifetime_reward_figure(summary: pd.DataFrame, stem, title, splits=None, metr
 
 
 def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", splits=None, lifetime=None,
-                           split_lifetimes=None):
+                           split_lifetimes=None, episode_steps=None):
     """Learning inside a lifetime: reward (or mean episode return) per part of the lifetime, mean
     and 95% hierarchical CI band, x in environment steps. ``metric`` may be a dict (split -> metric)
-    where the panels differ. Known-good policies are a labelled
-    ceiling that never squashes the learners; a learner with no data (e.g. a policy whose episodes
-    never end has no episode return) is named in a note, not drawn as an empty legend entry."""
+    where the panels differ. Known-good policies are a note, never a line that squashes the
+    learners, and are called a ceiling only where no learner beats them in any part of the
+    lifetime; a learner with no data (e.g. a policy whose episodes never end has no episode return)
+    is named in a note, not drawn as an empty legend entry. ``episode_steps`` (split -> steps of
+    every episode, where all last equally long) draws the world's resets as dotted lines."""
     data = curves if not splits else curves[curves["split"].isin(splits)]
     order = list(splits) if splits else sorted(data["split"].unique())
     num_bins = int(data["bin"].max()) + 1
@@ -162,20 +203,25 @@ def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", s
         ylabel = "mean episode return" if panel_metric == "episode_return" else f"reward per {width:g} steps"
         rows = data[data["split"] == split]
         notes, drawn = [], []
-        for learner in _learners(rows["learner"]):
-            r = rows[rows["learner"] == learner].sort_values("bin")
+        by_learner = {lrn: rows[rows["learner"] == lrn].sort_values("bin") for lrn in _learners(rows["learner"])}
+        for learner, r in by_learner.items():
             x = (r["bin"].to_numpy() + 0.5) * width
             if not np.isfinite(r["mean"]).any():
                 notes.append(f"{LABELS.get(learner, learner)}: no episode ends")
                 continue
             if learner in CEILINGS:
-                notes.append(f"{LABELS.get(learner, learner)}: {np.nanmean(r['mean']):.3g} on average (ceiling)")
+                notes.append(_reference_note(learner, r, by_learner))
                 continue
             line, = ax.plot(x, r["mean"], color=_colour(learner), marker="o", markersize=3,
                             linewidth=2.2 if learner == "symla" else 1.5, zorder=3 if learner == "symla" else 2)
             ax.fill_between(x, r["ci_low"], r["ci_high"], color=_colour(learner), alpha=0.2, linewidth=0)
             handles.setdefault(learner, line)
             drawn.append(r)
+        steps = (episode_steps or {}).get(split)
+        if steps:
+            for start in np.arange(steps, width * num_bins, steps):
+                ax.axvline(start, color="dimgrey", linestyle=":", linewidth=1.2, zorder=1)
+            notes.append(f"dotted: a new {steps:g}-step episode starts (agent and objects reset)")
         if notes:
             ax.text(0.02, 0.98, "\n".join(notes), transform=ax.transAxes, va="top", fontsize=7,
                     bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
@@ -184,7 +230,7 @@ def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", s
             both = pd.concat(drawn)
             lo, hi = np.nanmin(both["ci_low"]), np.nanmax(both["ci_high"])
             pad = 0.1 * (hi - lo if hi > lo else 1.0)
-            ax.set_ylim(lo - pad, hi + pad * (1 + 2.5 * len(notes)))
+            ax.set_ylim(lo - pad, hi + pad * (1 + 2.5 * sum(1 + n.count("\n") for n in notes)))
         ax.set_title(split, fontsize=10)
         ax.set_xlabel("step of the lifetime")
         ax.set_ylabel(ylabel)
@@ -195,6 +241,18 @@ def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", s
     fig.suptitle(title)
     fig.tight_layout(rect=(0, 0, 1.0 - 2.2 / fig.get_figwidth(), 1))
     save(fig, stem)
+
+
+def _reference_note(name, reference, by_learner):
+    """A known-good policy's note: a ceiling only where no drawn learner beats its mean (CI low above it) in
+    any part of the lifetime; otherwise it says who beats it."""
+    ref = reference.set_index("bin")["mean"]
+    beaten = [LABELS.get(lrn, lrn) for lrn, r in by_learner.items() if lrn not in CEILINGS
+              and (r.set_index("bin")["ci_low"] > ref.reindex(r["bin"])).any()]
+    label = f"{LABELS.get(name, name)}: {np.nanmean(ref):.3g} on average"
+    if beaten:
+        return f"{label}\n(not a ceiling: {', '.join(beaten)} earn{'s' if len(beaten) == 1 else ''} more)"
+    return f"{label} (ceiling)"
 
 
 def forest_plot(claims: dict, stem):

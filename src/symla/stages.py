@@ -60,12 +60,12 @@ OUTPUTS = {
     "figure": {"png": "figures/{name}.png", "pdf": "figures/{name}.pdf"},
     "verify": {"claims": "verify/claims.json", "page": "verify/verdicts.html", "forest": "verify/forest.png",
                "forest_pdf": "verify/forest.pdf", "landing": "verify/report.rst",
-               "manifest": "verify/manifest.json", "summary": "verify/summary.json"},
+               "manifest": "verify/manifest.json", "metrics": "verify/metrics"},
     "settings": {"json": "settings/{target}.json"},
 }
 # Outputs kept in git as the reference (dvc.yaml: cache false); the rest goes to the DVC remote.
 IN_GIT = {"settings", "aggregate", "figure", "verify"}
-METRICS = {"verify": ("summary",)}
+METRICS = {"verify": ("metrics",)}  # a directory: one small JSON per check (verify.metrics_files)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,7 +168,8 @@ def build_stages(params: dict) -> list[Stage]:
                             f"{CLI} train --settings {_q(train_settings)} --seed {seed} --out {_q(run)}",
                             [train_settings])
                 add("curve", f"curve_{name}_{learner}_seed{seed}", w,
-                    f"{CLI} curve --log {_q(train.outs['log_csv'])}", [train.outs["log_csv"]])
+                    f"{CLI} curve --log {_q(train.outs['log_csv'])} --settings {_q(train_settings)}",
+                    [train.outs["log_csv"], train.outs["meta_params"], train_settings])
                 ev = add("evaluate", f"evaluate_{name}_{learner}_seed{seed}", w,
                          f"{CLI} evaluate --settings {_q(eval_settings)} --seed {seed}"
                          f" --checkpoint {_q(train.outs['meta_params'])}"
@@ -193,8 +194,11 @@ def build_stages(params: dict) -> list[Stage]:
         aggregate_dir = f"{root}/aggregate/{spec['experiment']}"
         sources = (f"--train-logs {_q(*inputs)}" if spec["kind"] == "training"
                    else f"--aggregate-dir {_q(aggregate_dir)}")
+        training = spec["kind"] == "training"
+        published = [str(Path(log).parent / "meta_params.msgpack") for log in inputs] if training else []
         add("figure", f"figure_{fig}", {"name": fig},
-            f"{CLI} figure --settings {_q(path)} {sources} --out {_q(f'{root}/figures/{fig}')}", [path, *inputs])
+            f"{CLI} figure --settings {_q(path)} {sources} --out {_q(f'{root}/figures/{fig}')}",
+            [path, *inputs, *published])  # a training figure marks the checkpoint each run published
 
     verify_settings = settings_stage("verify", {"kind": "symla-settings", "stage": "verify", "scale": scale,
                                                 "claims": resolved_claims(params, scale),
@@ -214,9 +218,18 @@ def figure_settings(scale: str, name: str, spec: dict, experiment) -> dict:
     """What a figure job draws from: its spec with the splits named at this scale, and the steps of
     a lifetime (per split where evaluation.split_lifetimes sets them)."""
     from symla.config import resolved_figure
+    from symla.envs.catalog import parse_split
 
+    figure = resolved_figure(spec, experiment)
     settings = {"kind": "symla-settings", "stage": "figure", "scale": scale, "name": name,
-                "figure": resolved_figure(spec, experiment), "lifetime": experiment.lifetime}
+                "figure": figure, "lifetime": experiment.lifetime}
     if experiment.evaluation.get("split_lifetimes"):
         settings["split_lifetimes"] = {s: experiment.split_lifetime(s) for s in experiment.eval_splits}
+    if figure["kind"] == "training":
+        settings["training_stages"] = experiment.training_stages()
+    else:
+        episodes = {s: parse_split(s).fixed_episode_steps for s in figure.get("splits") or experiment.eval_splits}
+        episodes = {s: n for s, n in episodes.items() if n and n < experiment.split_lifetime(s)}
+        if episodes:
+            settings["episode_steps"] = episodes
     return settings

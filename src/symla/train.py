@@ -145,14 +145,14 @@ def identity_key(identity: dict) -> str:
     return hashlib.sha256(json.dumps(comparable(identity), sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _checkpoints(ckdir: Path):
+def state_checkpoints(ckdir: Path):
     """(generation, path) of every state checkpoint, newest first."""
     found = [(int(m.group(1)), p) for p in ckdir.glob("gen-*.msgpack") if (m := CHECKPOINT_RE.fullmatch(p.name))]
     return sorted(found, reverse=True)
 
 
 def _newest_valid_checkpoint(ckdir: Path, say):
-    for gen, path in _checkpoints(ckdir):
+    for gen, path in state_checkpoints(ckdir):
         try:
             tree, meta = checkpoint.read_state(path)
             return gen, path, tree, meta
@@ -192,7 +192,7 @@ def _truncate_log(log_path: Path, generation: int):
 def _migrate_legacy_state(out: Path, ckdir: Path, template_state, identity, say):
     """Resume a run checkpointed by the earlier two-file format (state.msgpack + .sha256)."""
     legacy = out / "state.msgpack"
-    if not legacy.exists() or _checkpoints(ckdir):
+    if not legacy.exists() or state_checkpoints(ckdir):
         return
     data = legacy.read_bytes()
     from flax import serialization
@@ -345,7 +345,7 @@ def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, l
                 _os_fsync(log_file)
                 checkpoint.save_state(ckdir / f"gen-{gen + 1:08d}.msgpack", state,
                                       {"identity": identity, "generation": gen + 1})
-                for old_gen, old in _checkpoints(ckdir)[KEEP_CHECKPOINTS:]:
+                for old_gen, old in state_checkpoints(ckdir)[KEEP_CHECKPOINTS:]:
                     if old_gen in keep:
                         continue
                     old.unlink()
@@ -364,7 +364,7 @@ def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, l
 def _select(selection: Selection, ckdir: Path, template, trainer, say):
     """Score the kept checkpoints' centres; returns the best one (ties: the later generation) and
     the record meta_params.msgpack keeps: every generation's score and the one chosen."""
-    found = dict(_checkpoints(ckdir))
+    found = dict(state_checkpoints(ckdir))
     missing = [g for g in selection.generations if g not in found]
     if missing:
         raise SymlaError(f"{ckdir} lacks the checkpoints of generations {missing} that es.select compares "

@@ -92,30 +92,58 @@ def training_minutes(experiment, learner):
     return max(1, round(60 * run_hours(EXPERIMENTS[experiment], learner, cost.local_device())[1]))
 
 
-def training_cost():
-    """One line before any work: env steps and estimated hours of the training runs still to do
-    (those whose meta_params.msgpack does not exist); None when there are none, so a run that
-    plans no training (e.g. after `symla pull`) prints no cost."""
+def planned_cost():
+    """One line before any work: the env steps and estimated hours of the training, evaluation and
+    baseline jobs still to do (those whose first output does not exist), compilation included,
+    with the compilation cache as it is now; None when there are none, so a run that plans no
+    such job (e.g. after `symla pull`) prints no cost."""
     from symla import cost
+    from symla.config import learner_shape
+    from symla.envs.catalog import parse_split
 
-    device, steps, hours, runs_n, worst, total = cost.local_device(), 0, 0.0, 0, 0.0, 0
+    device, cache = cost.local_device(), cost.cache_state()
+    steps, hours, compile_h, worst, counts, totals = 0, 0.0, 0.0, 0.0, {}, {}
     for stage in STAGES:
-        if stage.kind != "train":
+        if stage.kind not in ("train", "evaluate", "baselines"):
             continue
-        total += 1
-        if os.path.exists(stage.outs["meta_params"]):
+        totals[stage.kind] = totals.get(stage.kind, 0) + 1
+        if os.path.exists(next(iter(stage.outs.values()))):
             continue
-        run_steps, h = run_hours(EXPERIMENTS[stage.wildcards["experiment"]], stage.wildcards["learner"], device)
-        steps, hours, runs_n, worst = steps + run_steps, hours + h, runs_n + 1, max(worst, h)
-    if not runs_n:
+        exp = EXPERIMENTS[stage.wildcards["experiment"]]
+        if stage.kind == "train":
+            job_steps, h = run_hours(exp, stage.wildcards["learner"], device)
+            worst = max(worst, h)
+        elif stage.kind == "evaluate":
+            shape = learner_shape(exp, stage.wildcards["learner"])
+            parts = [(exp.evaluation["lifetimes"] * exp.split_lifetime(s), parse_split(s)) for s in exp.eval_splits]
+            job_steps = sum(n for n, _ in parts)
+            h = sum(cost.estimate_hours(shape, split, n, device) for n, split in parts)
+        else:
+            job_steps, h = cost.baseline_env_steps(exp), cost.baseline_hours(exp, device)
+        counts[stage.kind] = counts.get(stage.kind, 0) + 1
+        steps, hours, compile_h = steps + job_steps, hours + h, compile_h + cost.compile_hours(stage.kind, cache)
+    if not counts:
         return None
-    line = cost.cost_line(f"scale {SCALE}: {runs_n} training runs" + (f" (of {total})" if runs_n < total else ""),
-                          steps, hours, device)
+    jobs = ", ".join(f"{counts[k]} {k}" + (f" (of {totals[k]})" if counts[k] < totals[k] else "")
+                     for k in ("train", "evaluate", "baselines") if k in counts)
+    line = cost.cost_line(f"scale {SCALE}: {jobs} jobs", steps, hours + compile_h, device)
+    line += f" ({compile_h:.2g} h of it compilation, {cache} cache; job-hours: jobs share the cores)"
     if worst > cost.FAR_BEYOND_HOURS and "WARNING" not in line:
-        line += f"; WARNING: the longest run alone is estimated at {worst:.0f} h on this {device}"
-    return line + " (job-hours; jobs share the cores)"
+        line += f"; WARNING: the longest training run alone is estimated at {worst:.0f} h on this {device}"
+    return line
 
 
-if (_cost := training_cost()) is not None:
+if (_cost := planned_cost()) is not None:
     print(_cost, file=sys.stderr)
 
+
+
+# The running jobs' newest progress lines (generation, fitness, ETA) on the console every minute,
+# beside Snakemake's "N of M steps"; the full lines stay in results/<scale>/logs/<rule>/.
+# SYMLA_PROGRESS_EVERY_S sets the interval in seconds (0 turns it off).
+onstart:
+    from symla.progress import ConsoleMonitor
+
+    _every = float(os.environ.get("SYMLA_PROGRESS_EVERY_S", "60"))
+    if _every > 0:
+        ConsoleMonitor(f"{RESULTS}/logs", _every).start()

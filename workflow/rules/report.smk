@@ -31,7 +31,7 @@ rule verify:
         forest_pdf=outputs("verify")["forest_pdf"],
         landing=outputs("verify")["landing"],
         manifest=outputs("verify")["manifest"],
-        summary=outputs("verify")["summary"],
+        metrics=directory(outputs("verify")["metrics"]),
     params:
         cmd=cmd("verify"),
         code=code_hash("verify"),

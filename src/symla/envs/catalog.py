@@ -63,6 +63,15 @@ class SplitSpec:
         return 4 * self.obs_size + 4 + state  # observation, step counter, the rest
 
     @property
+    def fixed_episode_steps(self) -> int | None:
+        """Steps of every episode where all episodes last equally long (a grid world whose objects
+        never end one), else None: where a lifetime's curves show the world's resets."""
+        if self.family != "gridworld":
+            return None
+        layout = LAYOUTS[self.layout]
+        return None if any(t.term_prob > 0 for t in layout.object_types) else layout.max_steps
+
+    @property
     def twin(self) -> str:
         """The unpermuted split with the same tasks (itself when not permuted)."""
         return self.name.removesuffix("-permuted") if self.permuted else self.name

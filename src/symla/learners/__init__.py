@@ -9,15 +9,34 @@ constant) with three pure methods:
 - ``step(params, state, obs, prev_action, reward) -> (logits, state)``: one environment step;
   ``prev_action`` is a one-hot vector of the environment's action count (all zeros at the start of
   a lifetime, so "no action yet" is not confused with action 0).
+- ``check_sizes(obs_size, num_actions)``: a one-line error where the learner cannot run on an
+  environment of these sizes (MetaRNN's fixed input and output widths), else nothing.
+
+``Learner`` states this interface; ES, the rollouts and the meta-test use nothing else.
 """
 
 import dataclasses
+from typing import Any, Protocol
 
+import jax
 import jax.numpy as jnp
 
 from symla.errors import ConfigValueError
 from symla.learners.metarnn import MetaRNN
 from symla.learners.symla import SymLA
+
+
+class Learner(Protocol):
+    """What every learner implements (above)."""
+
+    def init_params(self, key: jax.Array) -> Any: ...
+
+    def init_state(self, params: Any, key: jax.Array, obs_size: int, num_actions: int) -> Any: ...
+
+    def step(self, params: Any, state: Any, obs: jax.Array, prev_action: jax.Array,
+             reward: jax.Array) -> tuple[jax.Array, Any]: ...
+
+    def check_sizes(self, obs_size: int, num_actions: int) -> None: ...
 
 
 class FixedPolicy:
@@ -28,6 +47,9 @@ class FixedPolicy:
 
     def init_state(self, params, key, obs_size, num_actions):
         return ()
+
+    def check_sizes(self, obs_size, num_actions):
+        """Runs on any sizes: a policy written for its split, or one that ignores the observation."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,4 +70,4 @@ def make_learner(name: str, **settings):
     return LEARNERS[name](**settings)
 
 
-__all__ = ["SymLA", "MetaRNN", "FixedPolicy", "RandomPolicy", "LEARNERS", "make_learner"]
+__all__ = ["Learner", "SymLA", "MetaRNN", "FixedPolicy", "RandomPolicy", "LEARNERS", "make_learner"]

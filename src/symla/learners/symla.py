@@ -77,6 +77,9 @@ class SymLA(SymLASettings):
             "b_bwd": jnp.zeros((M,)),
         }
 
+    def check_sizes(self, obs_size: int, num_actions: int):
+        """Runs on any sizes: the cells are shared, so the network grows with the environment."""
+
     def init_state(self, params, key, obs_size: int, num_actions: int):
         """Fresh lifetime state: h = 0; the first half of c ~ truncated N(0, 1/n_in), rest 0.
 
