@@ -33,7 +33,7 @@ def test_plain_lines_elsewhere_name_generation_fields_and_eta():
 
 def test_the_console_monitor_shows_each_running_jobs_newest_progress_line(tmp_path):
     """What `snakemake` prints once a minute: the newest progress line of every job log written
-    to lately (a finished job's old log and a log without progress lines print nothing)."""
+    to lately (an old log, a finished loop and a log without progress lines print nothing)."""
     import os
 
     from symla.progress import ConsoleMonitor, latest_progress
@@ -50,6 +50,9 @@ def test_the_console_monitor_shows_each_running_jobs_newest_progress_line(tmp_pa
     finished.write_text("bandits/symla/seed0 gen 300/300 | fitness 9 | ETA 0h00m00s\n")
     os.utime(finished, (1e9, 1e9))  # last written long ago
     (logs / "curve.log").write_text("no progress here\n")
+    done = logs / "train/control/symla/seed0.log"  # written just now, at its last generation
+    done.parent.mkdir(parents=True)
+    done.write_text("control/symla/seed0 gen 3/3 | fitness 1 | ETA 0h00m00s\n")
     assert latest_progress(logs, active_within_s=120) == [running.read_text().splitlines()[-1]]
     out = io.StringIO()
     ConsoleMonitor(logs, every_s=60, stream=out).report()

@@ -117,7 +117,8 @@ def training_figure(logs: dict, stem, title, stages=None, selected=None):
             n = min(len(t) for t in tables)
             mean, low, high = seed_bootstrap(np.stack([t[column].to_numpy()[:n] for t in tables]))
             gen = tables[0]["generation"].to_numpy()[:n]
-            ax.plot(gen, mean, color=_colour(learner), label=f"{LABELS.get(learner, learner)} ({len(tables)} seeds)")
+            seeds = f"{len(tables)} seed{'s' if len(tables) != 1 else ''}"
+            ax.plot(gen, mean, color=_colour(learner), label=f"{LABELS.get(learner, learner)} ({seeds})")
             ax.fill_between(gen, low, high, color=_colour(learner), alpha=0.25, linewidth=0)
             chosen = [g for (lrn, _), g in sorted((selected or {}).items()) if lrn == learner and g is not None]
             mark_selected(ax, chosen, np.interp(chosen, gen, mean) if chosen else [], _colour(learner))

@@ -54,12 +54,13 @@ def _fmt(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s"
 
 
-PROGRESS_LINE = re.compile(r"^\S+ gen \d+/\d+ \|.*\| ETA \S+$")
+PROGRESS_LINE = re.compile(r"^\S+ gen (\d+)/(\d+) \|.*\| ETA \S+$")
 
 
 def latest_progress(log_dir, active_within_s: float, now: float | None = None) -> list[str]:
     """The newest progress line of every job log under ``log_dir`` written to in the last
-    ``active_within_s`` seconds (running jobs write one every 10 s), sorted by log path."""
+    ``active_within_s`` seconds (running jobs write one every 10 s), sorted by log path; a job whose
+    newest line is its last generation has finished its loop and is left out."""
     now = time.time() if now is None else now
     lines = []
     for log in sorted(Path(log_dir).rglob("*.log")):
@@ -71,9 +72,9 @@ def latest_progress(log_dir, active_within_s: float, now: float | None = None) -
                 tail = f.read().decode("utf-8", "replace").splitlines()
         except OSError:  # a log that moved or vanished between listing and reading
             continue
-        found = [line for line in tail if PROGRESS_LINE.match(line)]
-        if found:
-            lines.append(found[-1])
+        found = [match for line in tail if (match := PROGRESS_LINE.match(line))]
+        if found and found[-1][1] != found[-1][2]:
+            lines.append(found[-1][0])
     return lines
 
 
