@@ -58,3 +58,23 @@ def test_the_console_monitor_shows_each_running_jobs_newest_progress_line(tmp_pa
     ConsoleMonitor(logs, every_s=60, stream=out).report()
     assert out.getvalue().startswith("[progress] gridworld/symla/seed0 gen 3/500 | fitness 3.5 | centre 4 | ETA ")
     assert out.getvalue().count("\n") == 1
+
+
+def test_the_meta_test_reports_its_chunks_in_the_same_line_format(capsys):
+    """An evaluation job's progress: chunks over every split, in the line the console monitor reads."""
+    import dataclasses
+
+    from conftest import REPO
+
+    from symla.config import load_params, resolve_experiment
+    from symla.evaluate import evaluate_learner
+    from symla.learners import RandomPolicy
+    from symla.progress import PROGRESS_LINE
+
+    exp = resolve_experiment(load_params(REPO / "params.yaml", "smoke"), "bandits", "smoke")
+    exp = dataclasses.replace(exp, evaluation={**exp.evaluation, "lifetimes": 8, "chunk": 4})
+    evaluate_learner(exp, RandomPolicy(), {}, {"learner": "random", "seed": 0}, None)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith(f"bandits/random/seed0 chunk {2 * len(exp.eval_splits)}/{2 * len(exp.eval_splits)} "
+                                f"| split {exp.eval_splits[-1]} | ETA "), lines
+    assert all(PROGRESS_LINE.match(line) for line in lines), lines

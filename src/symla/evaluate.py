@@ -18,6 +18,7 @@ from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.learners import RandomPolicy
 from symla.learners.reference import reference_policy
+from symla.progress import Progress
 from symla.rollout import lifetime_keys, lifetime_task, run_chunked
 
 DEFAULT_EVAL_SEED = 1000
@@ -181,11 +182,18 @@ def evaluate_learner(experiment, learner, params, ids, splits):
     tables, bin_tables = [], []
     keys = np.asarray(meta_test_keys(experiment))
     chunk = min(experiment.evaluation.get("chunk", len(keys)), len(keys))
-    for split_name in splits or experiment.eval_splits:
+    splits = list(splits or experiment.eval_splits)
+    per_split = -(-len(keys) // chunk)
+    label = f"{experiment.name}/{ids.get('learner') or 'baseline'}"
+    label += f"/seed{ids['seed']}" if ids["seed"] >= 0 else ""
+    progress = Progress(per_split * len(splits), label=label, unit="chunk")  # meta-test chunks, every split
+    for number, split_name in enumerate(splits):
         split = make_split(split_name)
         learner.check_sizes(split.obs_size, split.num_actions)
+        done = iter(range(number * per_split + 1, (number + 1) * per_split + 1))
         result = run_chunked(learner, split, params, keys, experiment.split_lifetime(split_name),
-                             experiment.evaluation.get("num_bins", 10), chunk)
+                             experiment.evaluation.get("num_bins", 10), chunk,
+                             on_chunk=lambda name=split_name, done=done: progress.update(next(done), split=name))
         lt, bn = to_tables(result, {"experiment": experiment.name, "split": split_name, **ids})
         tables.append(lt)
         bin_tables.append(bn)

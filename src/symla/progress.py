@@ -14,8 +14,8 @@ from tqdm import tqdm
 
 class Progress:
     def __init__(self, total: int, start: int = 0, label: str = "", every_s: float = 10.0, stream=None,
-                 width: int | None = None):
-        self.total, self.start, self.label = total, start, label
+                 width: int | None = None, unit: str = "gen"):
+        self.total, self.start, self.label, self.unit = total, start, label, unit
         self.stream = stream or sys.stderr
         self.every_s = every_s
         self.t0 = time.monotonic()
@@ -23,7 +23,7 @@ class Progress:
         self.bar = None
         if getattr(self.stream, "isatty", lambda: False)():
             # dynamic_ncols follows the terminal's width as it changes; ``width`` pins it (tests)
-            self.bar = tqdm(total=total, initial=start, desc=label, file=self.stream, unit="gen",
+            self.bar = tqdm(total=total, initial=start, desc=label, file=self.stream, unit=unit,
                             dynamic_ncols=width is None, ncols=width, leave=True, mininterval=0.5)
 
     def update(self, done: int, **fields):
@@ -39,7 +39,7 @@ class Progress:
             return
         rate = (done - self.start) / max(now - self.t0, 1e-9)
         eta = (self.total - done) / rate if rate > 0 else float("nan")
-        parts = [f"{self.label} gen {done}/{self.total}"]
+        parts = [f"{self.label} {self.unit} {done}/{self.total}"]
         parts += [f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in fields.items()]
         parts.append(f"ETA {_fmt(eta)}")
         self.stream.write(" | ".join(parts) + "\n")
@@ -54,7 +54,7 @@ def _fmt(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s"
 
 
-PROGRESS_LINE = re.compile(r"^\S+ gen (\d+)/(\d+) \|.*\| ETA \S+$")
+PROGRESS_LINE = re.compile(r"^\S+ (?:gen|chunk) (\d+)/(\d+) \|.*\| ETA \S+$")
 
 
 def latest_progress(log_dir, active_within_s: float, now: float | None = None) -> list[str]:

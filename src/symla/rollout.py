@@ -104,8 +104,9 @@ def run_lifetimes(learner, split, params, keys, length: int, num_bins: int = 10,
     return jax.vmap(lambda k: run_lifetime(learner, split, params, k, length, num_bins, record))(keys)
 
 
-def run_chunked(learner, split, params, keys, length, num_bins, chunk):
-    """run_lifetimes over ``keys`` in chunks of ``chunk`` (one compiled function for all chunks)."""
+def run_chunked(learner, split, params, keys, length, num_bins, chunk, on_chunk=None):
+    """run_lifetimes over ``keys`` in chunks of ``chunk`` (one compiled function for all chunks);
+    ``on_chunk()`` is called after each chunk (progress)."""
     fn = jax.jit(lambda p, k: run_lifetimes(learner, split, p, k, length, num_bins))
     parts = []
     for i in range(0, len(keys), chunk):
@@ -115,6 +116,8 @@ def run_chunked(learner, split, params, keys, length, num_bins, chunk):
             part = np.concatenate([part, np.repeat(part[-1:], pad, axis=0)])
         res = jax.device_get(fn(params, part))
         parts.append(jax.tree.map(lambda x, keep=chunk - pad: x[:keep], res))
+        if on_chunk is not None:
+            on_chunk()
     return jax.tree.map(lambda *xs: np.concatenate(xs), *parts)
 
 
