@@ -15,6 +15,8 @@ import argparse
 import dataclasses
 from pathlib import Path
 
+import layouts  # noqa: F401  (registers the research worlds, research/layouts.py)
+
 from symla.analysis import add_within_lifetime_metrics
 from symla.checkpoint import read_state, restore
 from symla.config import load_params, resolve_experiment

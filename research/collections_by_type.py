@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import jax
+import layouts  # noqa: F401  (registers the research worlds, research/layouts.py)
 import numpy as np
 
 from symla.checkpoint import load

@@ -14,6 +14,7 @@ import argparse
 import dataclasses
 
 import jax
+import layouts  # noqa: F401  (registers the research worlds, research/layouts.py)
 import numpy as np
 
 from symla.envs.splits import make_split

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import layouts  # noqa: F401  (registers the research worlds, research/layouts.py)
 import numpy as np
 
 from symla.envs.splits import make_split

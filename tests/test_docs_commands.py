@@ -128,8 +128,9 @@ def test_a_documented_command_block_runs_and_writes_what_it_says(where, commands
 
 def test_editing_the_workbench_or_a_benchmark_reruns_no_stage(clone):
     """research/ and benchmarks/ are outside the product: no stage depends on them, in Snakemake
-    (code hashes cover src/symla only) or DVC (dvc.yaml's deps)."""
-    edited = [clone / "research/harness.py", clone / "benchmarks/throughput.py"]
+    (code hashes cover src/symla only) or DVC (dvc.yaml's deps); that includes the research
+    worlds (research/layouts.py), which register themselves only where a research script runs."""
+    edited = [clone / "research/harness.py", clone / "research/layouts.py", clone / "benchmarks/throughput.py"]
     try:
         for path in edited:
             path.write_text(path.read_text() + "\n# an edit\n")

@@ -59,15 +59,16 @@ def test_it_learns_the_ego_grid_world_within_a_lifetime():
     assert rise.mean() > 0.3  # measured: 0.59 per tenth of the lifetime
 
 
-def test_blame_profile_the_failing_move_decides_sway_but_not_a_cart_with_inertia():
+def test_blame_profile_the_failing_move_decides_sway_but_not_a_cart_with_inertia(monkeypatch):
     """research/credit.py: in a sway corridor the failing step's move is always the wrong one
     (it stepped onto the punishing end), while with inertia the cart moves by its velocity before
     the action acts, so the failing step's action is a fair coin against the reference."""
     import importlib.util
     import pathlib
 
-    spec = importlib.util.spec_from_file_location(
-        "credit", pathlib.Path(__file__).parents[1] / "research" / "credit.py")
+    research = pathlib.Path(__file__).parents[1] / "research"
+    monkeypatch.syspath_prepend(str(research))  # as when run as a script: its own folder first
+    spec = importlib.util.spec_from_file_location("credit", research / "credit.py")
     credit = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(credit)
     sway, failures = credit.blame_profile("gridworld-sway7dn", depth=1, lifetimes=16, length=200)
