@@ -173,7 +173,7 @@ def _restore_settings_file(params: dict, scale: str, path: str):
     from symla.stages import build_stages, settings_json
 
     for stage in build_stages({**params, "scale": scale}):
-        if stage.kind == "settings" and os.path.normpath(stage.outs["json"]) == path:
+        if stage.kind == "settings" and stage.settings is not None and os.path.normpath(stage.outs["json"]) == path:
             atomic_write_text(path, settings_json(stage.settings))
 
 

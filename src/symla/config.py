@@ -365,6 +365,7 @@ def _split_sizes(name: str) -> tuple[int, int]:
 
         split = make_split(name)
         return split.obs_size, split.num_actions
+    assert spec.num_actions is not None  # every family but gymnax knows its sizes from the name
     return spec.obs_size, spec.num_actions
 
 

@@ -7,6 +7,8 @@ as the reference (settings, aggregated tables, figures, verify) are ``cache: fal
 checkpoints and per-seed tables are cached and pushed to the DVC remote.
 """
 
+from typing import Any
+
 import yaml
 
 from symla.stages import IN_GIT, METRICS, build_stages, code_paths
@@ -15,7 +17,7 @@ from symla.stages import IN_GIT, METRICS, build_stages, code_paths
 def dvc_stages(params: dict) -> dict:
     stages = {}
     for stage in build_stages(params):
-        entry = {"cmd": stage.cmd}
+        entry: dict[str, Any] = {"cmd": stage.cmd}
         deps = code_paths(stage.kind) + list(stage.deps)
         entry["deps"] = deps
         if stage.params:
@@ -35,7 +37,7 @@ def dvc_yaml(params: dict) -> str:
               f"{params['scale']}); do not edit by hand.\n")
     stages = build_stages(params)
     scale = params["scale"]
-    plots = [f"results/{scale}/figures"]
+    plots: list[Any] = [f"results/{scale}/figures"]
     for name in params["experiments"]:
         logs = {s.outs["log_csv"]: "fitness_centre" for s in stages
                 if s.kind == "train" and s.wildcards["experiment"] == name}

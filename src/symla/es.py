@@ -10,6 +10,7 @@ so a run restarted from a checkpoint at generation g draws exactly what an unint
 """
 
 import dataclasses
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -59,6 +60,9 @@ class MetaTrainer:
     learning_rate: float
     fitness_shaping: str = "centered_rank"
     member_chunk: int | None = None  # members evaluated at once (memory / CPU cache); None = all
+    # built once by __post_init__: evosax's OpenES and the jitted generation
+    strategy: Any = dataclasses.field(init=False, repr=False)
+    generation: Any = dataclasses.field(init=False, repr=False)
 
     def __post_init__(self):
         template = self.learner.init_params(jax.random.PRNGKey(0))

@@ -116,7 +116,11 @@ def baseline_learner(name: str, experiment: Experiment | None = None, settings: 
         return RandomPolicy()
     from symla.learners.reinforce import Reinforce
 
-    return Reinforce(**(settings if settings is not None else experiment.baselines.get("reinforce", {})))
+    if settings is None:
+        if experiment is None:
+            raise ValueError("baseline_learner('reinforce') needs the experiment or its settings")
+        settings = experiment.baselines.get("reinforce", {})
+    return Reinforce(**settings)
 
 
 def evaluate_checkpoint(experiment: Experiment, learner_name: str, seed: int, path, splits=None):
@@ -166,7 +170,7 @@ def evaluate_baselines(experiment: Experiment, splits=None):
     """Every baseline of BASELINES on every split of the experiment, on the same lifetimes."""
     lifetimes, bins = [], []
     for name, baseline in BASELINES.items():
-        runs = {}
+        runs: dict[str, tuple] = {}
         for split_name in splits or experiment.eval_splits:
             tables = baseline(experiment, make_split(split_name), runs)
             if tables is not None:

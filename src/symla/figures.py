@@ -197,7 +197,7 @@ def within_lifetime_figure(curves: pd.DataFrame, stem, title, metric="reward", s
     num_bins = int(data["bin"].max()) + 1
     sns.set_theme(style="whitegrid")
     fig, axes = plt.subplots(1, len(order), figsize=(4.4 * len(order) + 2.2, 3.8), squeeze=False)
-    handles = {}
+    handles: dict[str, plt.Line2D] = {}
     for ax, split in zip(axes[0], order, strict=True):
         width = (split_lifetimes or {}).get(split, lifetime or num_bins) / num_bins  # steps per part
         panel_metric = metric.get(split, "reward") if isinstance(metric, dict) else metric

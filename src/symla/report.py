@@ -82,7 +82,7 @@ def _by_claim(claims):
 
 
 def claim_tally(claims) -> str:
-    tally = {}
+    tally: dict[str | None, tuple[int, int]] = {}
     for _, v in _by_claim(claims):
         passed, total = tally.get(v.get("claim"), (0, 0))
         tally[v.get("claim")] = (passed + v["passed"], total + 1)

@@ -32,7 +32,9 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -78,7 +80,7 @@ class Selection:
     ``score(meta_params)`` returns (mean, standard error) of the validation statistic."""
 
     generations: tuple
-    score: object
+    score: Callable[[Any], tuple[float, float]]
     name: str = "score"
 
 
@@ -378,6 +380,7 @@ def _select(selection: Selection, ckdir: Path, template, trainer, say):
         say(f"selection: generation {gen}: {selection.name} {mean:+.3f} (SE {se:.3f})")
         if best is None or mean >= best[0]:
             best = (mean, gen, params)
+    assert best is not None  # select_generations gives at least one generation
     say(f"selection: publishing the centre of generation {best[1]}")
     return best[2], {"statistic": selection.name, "selected_generation": best[1], "scores": scores}
 
@@ -439,6 +442,6 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
                          selection=make_selection(experiment, trainer),
                          params_metadata={"identity": run_identity(experiment, learner_name, seed, generations=True),
                                           "generation": total, "learner": learner_name,
-                                          "learner_settings": dataclasses.asdict(trainer.learner)})
+                                          "learner_settings": dataclasses.asdict(cast(Any, trainer.learner))})
     return meta_params
 

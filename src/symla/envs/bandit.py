@@ -21,7 +21,7 @@ class EnvState(environment.EnvState):
 
 @struct.dataclass
 class EnvParams(environment.EnvParams):
-    arm_probs: jax.Array = None
+    arm_probs: jax.Array | None = None
     max_steps_in_episode: int = 100
 
 

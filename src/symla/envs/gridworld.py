@@ -38,7 +38,7 @@ class EnvParams(environment.EnvParams):
     type_rewards: jax.Array  # float32[T]
     type_term_probs: jax.Array  # float32[T]
     type_respawn_probs: jax.Array  # float32[T]
-    home_swap: jax.Array = False  # layouts with homes: the first two objects' reset cells exchanged
+    home_swap: jax.Array | bool = False  # layouts with homes: the first two objects' reset cells exchanged
     max_steps_in_episode: int = 500
 
 
@@ -101,8 +101,8 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         velocity = state.velocity
         if self.layout.inertia:  # the agent moves by its velocity, then the action changes it
             agent_pos = state.agent_pos
-            for cell in range(self.layout.inertia):  # one cell at a time: a wall stops the agent
-                step = jnp.asarray([0, 1], jnp.int32) * jnp.sign(velocity) * (jnp.abs(velocity) > cell)
+            for cells in range(self.layout.inertia):  # one cell at a time: a wall stops the agent
+                step = jnp.asarray([0, 1], jnp.int32) * jnp.sign(velocity) * (jnp.abs(velocity) > cells)
                 moved = self._move(agent_pos, step)
                 velocity = jnp.where((moved == agent_pos).all() & (step != 0).any(), 0, velocity)
                 agent_pos = moved
@@ -168,7 +168,7 @@ class GridWorld(environment.Environment[EnvState, EnvParams]):
         homes, the first two objects' exchanged if the task says so, and exchanged again with the
         layout's episode_swap probability; objects without a home on random free cells), all
         objects active; with wind, the episode's wind direction drawn among the moves."""
-        wind = np.zeros(2, np.int32)
+        wind: jax.Array | np.ndarray = np.zeros(2, np.int32)
         if self.layout.wind:
             key, k_wind = jax.random.split(key)
             wind = self._draw_wind(k_wind)
