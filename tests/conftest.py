@@ -14,6 +14,23 @@ WORKFLOW_FILES = ("Snakefile", "params.yaml", "profiles", "workflow", "src", "py
 JAX_CACHE = Path(os.environ.get("SYMLA_TEST_JAX_CACHE", "/tmp/symla-test-jax-cache"))
 
 
+class SimulatedKill(BaseException):
+    """Raised at an I/O point (symla.checkpoint.io_point); like SIGKILL, no handler of the writer
+    catches it."""
+
+
+def fault_at(n, fault=SimulatedKill):
+    """An io_point hook that raises ``fault(label)`` at the ``n``-th I/O point it passes: the
+    deterministic kill (or full disk) of the kill-at-any-instant tests."""
+    calls = {"n": 0}
+
+    def point(label):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise fault(label)
+    return point
+
+
 def env_with_venv():
     """Subprocess environment whose PATH finds this venv's python, snakemake and dvc first.
 

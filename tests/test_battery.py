@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, env_with_venv
+from conftest import REPO, SimulatedKill, env_with_venv, fault_at
 from test_errors import one_line_error, write_params
 
 from symla import checkpoint, evaluate
@@ -153,20 +153,6 @@ def moved(argv, res, to):
     out = out_of(argv)
     i = argv.index(out)
     return [*argv[:i], to / out.relative_to(res.parent.parent), *argv[i + 1:]]
-
-
-class SimulatedKill(BaseException):
-    """Raised at an I/O point; like SIGKILL, no handler of the writer catches it."""
-
-
-def fault_at(n, fault):
-    calls = {"n": 0}
-
-    def point(label):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise fault(label)
-    return point
 
 
 def memoise(monkeypatch, module, name):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import env_with_venv
+from conftest import SimulatedKill, env_with_venv, fault_at
 from test_es import FixedPolicy
 
 from symla import checkpoint, faults, train
@@ -42,18 +42,8 @@ def run(trainer, out, total=6, every=2, **kw):
     return train.run_es(trainer, 0, IDENTITY, total, every, out, quiet=True, **kw)
 
 
-class SimulatedKill(BaseException):
-    """Raised at an I/O point; like SIGKILL, no cleanup handler of the writer catches it."""
-
-
 def kill_at(n):
-    calls = {"n": 0}
-
-    def point(label):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise SimulatedKill(label)
-    return point
+    return fault_at(n, SimulatedKill)
 
 
 def outputs(out):
