@@ -291,7 +291,8 @@ def test_each_setting_reaches_only_the_stages_that_read_it():
         "settings_figures_claim1_bandits", "settings_verify"]
     es = changed(lambda p: p["experiments"]["bandits"]["scales"]["smoke"].update(es={"generations": 5}))
     assert es == ["settings_bandits_metarnn_evaluate", "settings_bandits_metarnn_train",
-                  "settings_bandits_symla_evaluate", "settings_bandits_symla_train"]
+                  "settings_bandits_symla_evaluate", "settings_bandits_symla_train",
+                  "settings_figures_training_bandits"]  # the training figure marks the stages' generations
     grid = ["settings_gridworld_metarnn_evaluate", "settings_gridworld_metarnn_train",
             "settings_gridworld_symla_evaluate", "settings_gridworld_symla_train"]
     curriculum = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["curriculum"][0].update(
@@ -325,7 +326,7 @@ def test_parsing_the_workflow_imports_no_jax(tmp_path):
         (blocker / module).mkdir(parents=True)
         (blocker / module / "__init__.py").write_text(f"raise ImportError('{module} imported while parsing')\n")
     out = run(["snakemake", "-n", "--config", "scale=quick"], root, extra_env={"PYTHONPATH": str(blocker)})
-    assert "training runs" in out.stderr and "imported while parsing" not in out.stdout + out.stderr
+    assert " train, " in out.stderr and "imported while parsing" not in out.stdout + out.stderr
 
 
 def test_config_overrides_reach_the_jobs_and_scales_stay_apart(tmp_path):
