@@ -297,7 +297,8 @@ def test_each_setting_reaches_only_the_stages_that_read_it():
             "settings_gridworld_symla_evaluate", "settings_gridworld_symla_train"]
     curriculum = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["curriculum"][0].update(
         generations=2))
-    assert curriculum == grid  # what is trained (and what evaluate checks the checkpoint against)
+    # what is trained (and what evaluate checks the checkpoint against), and the training figure's stages
+    assert curriculum == ["settings_figures_training_gridworld", *grid]
     lifetimes = changed(lambda p: p["experiments"]["gridworld"]["scales"]["smoke"]["evaluation"].update(
         split_lifetimes={"cartpole": 40}))
     assert lifetimes == [f"settings_figures_{f}" for f in ("claim3_gridworld", "claim4_transfer",
