@@ -114,10 +114,9 @@ def planned_cost():
             job_steps, h = run_hours(exp, stage.wildcards["learner"], device)
             worst = max(worst, h)
         elif stage.kind == "evaluate":
-            shape = learner_shape(exp, stage.wildcards["learner"])
-            parts = [(exp.evaluation["lifetimes"] * exp.split_lifetime(s), parse_split(s)) for s in exp.eval_splits]
-            job_steps = sum(n for n, _ in parts)
-            h = sum(cost.estimate_hours(shape, split, n, device) for n, split in parts)
+            shape, job_steps = learner_shape(exp, stage.wildcards["learner"]), cost.evaluation_env_steps(exp)
+            h = sum(cost.estimate_hours(shape, parse_split(s), exp.evaluation["lifetimes"] * exp.split_lifetime(s),
+                                        device) for s in exp.eval_splits)
         else:
             job_steps, h = cost.baseline_env_steps(exp), cost.baseline_hours(exp, device)
         counts[stage.kind] = counts.get(stage.kind, 0) + 1
@@ -135,7 +134,6 @@ def planned_cost():
 
 if (_cost := planned_cost()) is not None:
     print(_cost, file=sys.stderr)
-
 
 
 # The running jobs' newest progress lines (generation, fitness, ETA) on the console every minute,
