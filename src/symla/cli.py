@@ -195,8 +195,11 @@ def _write_tables(out_dir, lifetimes, bins):
 
 def _meta_test_identity(experiment, **extra):
     """What a directory of meta-test tables was computed from."""
+    from symla.config import settings_mapping
+
     return {"experiment": experiment.name, "scale": experiment.scale, "lifetime": experiment.lifetime,
-            "eval_splits": list(experiment.eval_splits), "evaluation": experiment.evaluation, **extra}
+            "eval_splits": list(experiment.eval_splits), "evaluation": settings_mapping(experiment.meta_test),
+            **extra}
 
 
 def cmd_evaluate(args):

@@ -41,7 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from symla import checkpoint, cost
-from symla.config import Experiment, build_learner
+from symla.config import Experiment, build_learner, settings_mapping
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.es import MetaTrainer, canonical
@@ -59,12 +59,12 @@ CHECKPOINT_RE = re.compile(r"gen-(\d{8})\.msgpack")
 
 def make_trainer(experiment: Experiment, learner_name: str, split_name: str | None = None) -> MetaTrainer:
     """The ES trainer of one learner on the training split (or on ``split_name``, a curriculum stage)."""
-    es = experiment.es
+    es = experiment.search
     learner, split = build_learner(experiment, learner_name), make_split(split_name or experiment.train_split)
     return MetaTrainer(
-        learner=learner, split=split, lifetime=experiment.lifetime, pairs=es["pairs"],
-        lifetimes_per_member=es["lifetimes_per_member"], noise_std=es["noise_std"],
-        learning_rate=es["learning_rate"], fitness_shaping=es["fitness_shaping"],
+        learner=learner, split=split, lifetime=experiment.lifetime, pairs=es.pairs,
+        lifetimes_per_member=es.lifetimes_per_member, noise_std=es.noise_std,
+        learning_rate=es.learning_rate, fitness_shaping=es.fitness_shaping,
         member_chunk=member_chunk(learner, split, es, cpu_cache=jax.default_backend() == "cpu"))
 
 
@@ -106,14 +106,14 @@ def reward_rise_scorer(learner, split, lifetime: int, lifetimes: int, seed: int,
 
 def make_selection(experiment: Experiment, trainer: MetaTrainer) -> Selection | None:
     """es.select of the experiment as a Selection (None without one)."""
-    spec = experiment.es.get("select")
-    if not spec:
+    spec = experiment.search.select
+    if spec is None:
         return None
     first = sum(stage["generations"] for stage in experiment.curriculum)
-    score = reward_rise_scorer(trainer.learner, make_split(spec["split"]), experiment.lifetime, spec["lifetimes"],
-                               spec["seed"], spec["num_bins"])
-    return Selection(select_generations(first, experiment.total_generations, spec["every"]), score,
-                     f"{spec['metric']} on {spec['split']}")
+    score = reward_rise_scorer(trainer.learner, make_split(spec.split), experiment.lifetime, spec.lifetimes,
+                               spec.seed, spec.num_bins)
+    return Selection(select_generations(first, experiment.total_generations, spec.every), score,
+                     f"{spec.metric} on {spec.split}")
 
 
 def run_identity(experiment: Experiment, learner_name: str, seed: int, generations: bool = False) -> dict:
@@ -124,7 +124,7 @@ def run_identity(experiment: Experiment, learner_name: str, seed: int, generatio
     skip = ("checkpoint_every",) if generations else NOT_IDENTITY
     identity = {"experiment": experiment.name, "scale": experiment.scale, "learner": learner_name,
                 "seed": seed, "train_split": experiment.train_split, "lifetime": experiment.lifetime,
-                "es": {k: experiment.es[k] for k in sorted(experiment.es) if k not in skip},
+                "es": {k: v for k, v in sorted(settings_mapping(experiment.search).items()) if k not in skip},
                 "network": experiment.networks.get(learner_name, {})}
     if experiment.curriculum:  # only where there is one, so runs without keep their identity
         identity["curriculum"] = [dict(stage) for stage in experiment.curriculum]
@@ -427,7 +427,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
     """Meta-train (or resume, or continue) one run; returns the final meta-parameters."""
     check_scale_namespace(out_dir, experiment.scale)
     trainer = make_trainer(experiment, learner_name)
-    es, total = experiment.es, experiment.total_generations
+    es, total = experiment.search, experiment.total_generations
     steps = cost.training_env_steps(es, experiment.lifetime, total)
     device = "gpu" if jax.default_backend() == "gpu" else "cpu"
     hours = cost.estimate_hours(trainer.learner, trainer.split, steps, device)
@@ -435,7 +435,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
                           device)
     print(line, file=sys.stderr if quiet else sys.stdout, flush=True)
     meta_params = run_es(trainer, seed, run_identity(experiment, learner_name, seed), total,
-                         es["checkpoint_every"], out_dir, quiet=quiet, force=force,
+                         es.checkpoint_every, out_dir, quiet=quiet, force=force,
                          label=f"{experiment.name}/{learner_name}/seed{seed}",
                          curriculum=make_curriculum(experiment, learner_name),
                          restart_optimizer=experiment.restart_optimizer_after_curriculum,
