@@ -161,7 +161,7 @@ def main():
     if args.mix:
         if experiment.search.lifetimes_per_member % 2:
             parser.error("--mix splits each member's lifetimes in half: give an even es.lifetimes_per_member")
-        trainer = MixedTrainer(**{f.name: getattr(trainer, f.name) for f in dataclasses.fields(MetaTrainer)},
+        trainer = MixedTrainer(**{f.name: getattr(trainer, f.name) for f in dataclasses.fields(MetaTrainer) if f.init},
                                mix_split=make_split(args.mix))
     centre = None
     if args.init_from:
