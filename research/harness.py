@@ -212,7 +212,8 @@ def main():
                         f"minus random's {rise - rise_r:+.1f} (reinforce {rise_h - rise_r:+.1f})")
     seconds = time.monotonic() - t0
     row = [time.strftime("%Y-%m-%d %H:%M"), args.label or "-",
-           f"{signal:.3f}/{noise:.3f} -> {snr:.2f} at {experiment.search.lifetimes_per_member} lifetimes", f"{need:.0f}",
+           f"{signal:.3f}/{noise:.3f} -> {snr:.2f} at {experiment.search.lifetimes_per_member} lifetimes",
+           f"{need:.0f}",
            fitness_blocks, test, swapped, cartpole, f"{seconds:.0f}",
            "uv run python research/harness.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])]
     print(" | ".join(row[1:-1]), flush=True)
