@@ -270,17 +270,27 @@ def run_lock(out: Path):
 
 def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, label, params_metadata, centre,
             curriculum, restart_optimizer, selection):
-    phases = _phases(trainer, curriculum, total)
-    keep = set(selection.generations) if selection else set()
-    restart_at = phases[-1][0] if restart_optimizer and curriculum else None
+    """Resume (or start), run the generations, publish: the three steps of run_es."""
     ckdir = out / "checkpoints" / identity_key(identity)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
     check_writable(ckdir)
     checkpoint.clean_stale_tmp(out)
     checkpoint.clean_stale_tmp(ckdir)
+    state, start = _resume(trainer, seed, identity, total, out, ckdir, force=force, centre=centre, say=say)
+    state = _generation_loop(trainer, seed, identity, state, start, total, every, out, ckdir,
+                             phases=_phases(trainer, curriculum, total),
+                             restart_optimizer=restart_optimizer and bool(curriculum),
+                             keep=set(selection.generations) if selection else set(), quiet=quiet, label=label,
+                             say=say)
+    return _publish(trainer, state, identity, total, out, ckdir, params_metadata, selection, say)
+
+
+def _resume(trainer, seed, identity, total, out: Path, ckdir: Path, *, force, centre, say):
+    """(ES state, generations done): from the run's newest valid checkpoint when it has one (its
+    identity must match), else a fresh state and an empty log; a finished file of another run is
+    never overwritten without ``force``."""
     log_path, params_path = ckdir / "log.csv", out / "meta_params.msgpack"
     state, start = trainer.init(seed, centre), 0
-
     _migrate_legacy_state(out, ckdir, state, identity, say)
     found = _newest_valid_checkpoint(ckdir, say)
     if found:
@@ -293,18 +303,27 @@ def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, l
         state = canonical(checkpoint.restore(tree, state, path))
         _truncate_log(log_path, start)
         say(f"resuming {out} from generation {start}/{total}")
-    else:
-        if params_path.exists() and not force:
-            try:
-                _, meta = checkpoint.load_raw(params_path)
-                diff = identity_difference(comparable(identity), comparable(meta.get("identity")))
-            except SymlaError:
-                diff = None  # an interrupted write of this run's own file: it is rewritten
-            if diff:
-                raise SymlaError(f"{params_path} holds another run ({diff}); train into another --out, "
-                                 "or pass --force to replace it")
-        checkpoint.atomic_write_text(log_path, _log_text(""))
+        return state, start
+    if params_path.exists() and not force:
+        try:
+            _, meta = checkpoint.load_raw(params_path)
+            diff = identity_difference(comparable(identity), comparable(meta.get("identity")))
+        except SymlaError:
+            diff = None  # an interrupted write of this run's own file: it is rewritten
+        if diff:
+            raise SymlaError(f"{params_path} holds another run ({diff}); train into another --out, "
+                             "or pass --force to replace it")
+    checkpoint.atomic_write_text(log_path, _log_text(""))
+    return state, start
 
+
+def _generation_loop(trainer, seed, identity, state, start, total, every, out: Path, ckdir: Path, *, phases,
+                     restart_optimizer, keep, quiet, label, say):
+    """Generations ``start`` .. ``total`` - 1: each phase (curriculum stage) compiled once, a log
+    row per generation, a checkpoint every ``every`` generations, at the end and at the ``keep``
+    generations (early stopping's candidates), the newest two others kept. Returns the ES state."""
+    log_path = ckdir / "log.csv"
+    restart_at = phases[-1][0] if restart_optimizer else None
     run_key = trainer.run_key(seed)
     compiled = {}
 
@@ -353,13 +372,18 @@ def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, l
                     old.unlink()
                     io_point(f"unlink {old.name}")
                 pause_point(gen + 1, out)
+    return state
 
+
+def _publish(trainer, state, identity, total, out: Path, ckdir: Path, params_metadata, selection, say):
+    """meta_params.msgpack (the final centre, or the one early stopping selects) and
+    train_log.csv, each written atomically; returns the published meta-parameters."""
     meta_params = trainer.meta_params(state)
     metadata = dict(params_metadata or {"identity": identity, "generation": total})
     if selection:
         meta_params, metadata["selection"] = _select(selection, ckdir, state, trainer, say)
-    checkpoint.save(params_path, meta_params, metadata)
-    checkpoint.atomic_write_bytes(out / "train_log.csv", log_path.read_bytes())
+    checkpoint.save(out / "meta_params.msgpack", meta_params, metadata)
+    checkpoint.atomic_write_bytes(out / "train_log.csv", (ckdir / "log.csv").read_bytes())
     return meta_params
 
 
