@@ -215,6 +215,9 @@ def load_params(path="params.yaml", scale: str | None = None) -> dict:
     return validate_params(params, str(path))
 
 
+TRANSFER_SEED = 1000  # key of `symla transfer`'s lifetimes, which no experiment's evaluation.seed sets
+
+
 def settings_mapping(settings) -> dict:
     """A typed settings object as the mapping params.yaml and the settings files hold: optional
     fields left at their default are left out, as params.yaml leaves them out, so a settings

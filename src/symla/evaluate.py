@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from symla import checkpoint
-from symla.config import Experiment, build_learner
+from symla.config import TRANSFER_SEED, Experiment, build_learner
 from symla.envs.catalog import parse_split
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
@@ -22,8 +22,6 @@ from symla.learners import RandomPolicy
 from symla.learners.reference import reference_policy
 from symla.progress import Progress
 from symla.rollout import lifetime_keys, lifetime_task, run_chunked
-
-DEFAULT_EVAL_SEED = 1000  # `symla transfer`'s lifetimes, where no experiment sets evaluation.seed
 
 
 def meta_test_keys(experiment: Experiment):
@@ -90,7 +88,7 @@ def load_any_checkpoint(path):
     return learner, params, meta
 
 
-def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed=DEFAULT_EVAL_SEED, chunk=256,
+def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed=TRANSFER_SEED, chunk=256,
              reinforce=None):
     """Apply any trained checkpoint to any splits (or gymnax ids), with a random policy and the
     hand-written REINFORCE learner (hyperparameters ``reinforce``) beside it."""
