@@ -34,9 +34,9 @@ def main():
         split = make_split(exp.train_split)
         for learner_name in exp.learners:
             learner = build_learner(exp, learner_name)
-            train_steps = training_env_steps(exp.es, exp.lifetime, exp.total_generations)
+            train_steps = training_env_steps(exp.search, exp.lifetime, exp.total_generations)
             rows = [("train", train_steps, train_steps * learner_flops_per_step(learner, split))]
-            eval_flops = sum(exp.evaluation["lifetimes"] * exp.split_lifetime(s)
+            eval_flops = sum(exp.meta_test.lifetimes * exp.split_lifetime(s)
                              * learner_flops_per_step(learner, make_split(s)) for s in exp.eval_splits)
             rows.append(("eval", evaluation_env_steps(exp), eval_flops))
             for stage, steps, flops in rows:

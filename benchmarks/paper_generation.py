@@ -54,7 +54,7 @@ def main():
 
     full = resolve_experiment(load_params(args.params, "paper"), args.experiment, "paper")
     exp = dataclasses.replace(full, lifetime=args.lifetime or full.lifetime,
-                              es={**full.es, "pairs": args.pairs or full.es["pairs"]})
+                              es=dataclasses.replace(full.search, pairs=args.pairs or full.search.pairs))
     trainer = make_trainer(exp, args.learner)
     cells = cells_per_step(trainer.learner, trainer.split)
 
@@ -75,14 +75,14 @@ def main():
         "device": f"{jax.device_count()} x {jax.devices()[0].device_kind}",
         "experiment": exp.name, "learner": args.learner, "train_split": exp.train_split,
         "network": exp.networks.get(args.learner, {}), "cells_per_step": cells,
-        "pairs": exp.es["pairs"], "lifetimes_per_member": exp.es["lifetimes_per_member"],
+        "pairs": exp.search.pairs, "lifetimes_per_member": exp.search.lifetimes_per_member,
         "lifetime": exp.lifetime, "member_chunk": trainer.member_chunk,
         "env_steps_per_generation": steps, "generation_seconds": seconds,
         "first_generation_seconds_incl_compile": compile_and_first,
         "env_steps_per_s": steps / seconds, "matmul_peak_gflops": peak,
         "full_paper_env_steps_per_generation": full_steps,
         "full_paper_generation_seconds_extrapolated": full_steps / (steps / seconds),
-        "full_paper_run_hours_extrapolated": full_steps / (steps / seconds) * full.es["generations"] / 3600,
+        "full_paper_run_hours_extrapolated": full_steps / (steps / seconds) * full.search.generations / 3600,
     }
     if cells is not None:
         result["cell_ticks_per_s"] = steps / seconds * cells * trainer.learner.ticks

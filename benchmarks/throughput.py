@@ -199,7 +199,7 @@ state, key = trainer.init(0), trainer.run_key(0)
 state, metrics = trainer.generation(state, key, jnp.int32(0))
 jax.block_until_ready((state, metrics))
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
-print(int(hwm) / 1024, 2 * exp.es["pairs"] + 1, exp.es["lifetimes_per_member"])
+print(int(hwm) / 1024, 2 * exp.search.pairs + 1, exp.search.lifetimes_per_member)
 """
 
 

@@ -48,9 +48,8 @@ def main():
     parser.add_argument("--scale", default="quick")
     args = parser.parse_args()
     experiment = resolve_experiment(load_params("params.yaml", args.scale), args.experiment)
-    experiment = dataclasses.replace(experiment, evaluation={
-        **experiment.evaluation, "lifetimes": args.lifetimes, "chunk": min(args.lifetimes, 256),
-        "seed": args.eval_seed})
+    experiment = dataclasses.replace(experiment, evaluation=dataclasses.replace(
+        experiment.meta_test, lifetimes=args.lifetimes, chunk=min(args.lifetimes, 256), seed=args.eval_seed))
     trainer = make_trainer(experiment, args.learner)
     print("generation\tsplit\tfitness\treward_rise\trise_se", flush=True)
     for generation, params in kept_centres(trainer, args.ckpt_dir, args.every):

@@ -38,7 +38,7 @@ import numpy as np
 
 from symla.analysis import add_within_lifetime_metrics
 from symla.checkpoint import load, sha256_file
-from symla.config import load_params, resolve_experiment
+from symla.config import load_params, resolve_experiment, settings_mapping
 from symla.envs.splits import make_split
 from symla.es import MetaTrainer
 from symla.evaluate import baseline_learner, evaluate_learner
@@ -51,7 +51,11 @@ HEADER = "date\tlabel\tsnr\tlifetimes_for_snr1\tfitness_by_block\ttest\tswapped\
 
 
 def apply_overrides(experiment, sets):
+    """--set key=value on the resolved experiment; typed settings (es, evaluation, baselines) are
+    edited as the mappings params.yaml holds, then typed again."""
     fields = {f.name: copy.deepcopy(getattr(experiment, f.name)) for f in dataclasses.fields(experiment)}
+    typed = {name: type(value) for name, value in fields.items() if dataclasses.is_dataclass(value)}
+    fields.update({name: settings_mapping(fields[name]) for name in typed})
     for item in sets:
         key, _, value = item.partition("=")
         import yaml
@@ -66,6 +70,7 @@ def apply_overrides(experiment, sets):
             for p in parts[1:-1]:
                 target = target.setdefault(p, {})
             target[parts[-1]] = value
+    fields.update({name: cls.from_mapping(fields[name]) for name, cls in typed.items()})
     return dataclasses.replace(experiment, **fields)
 
 
@@ -148,12 +153,13 @@ def main():
     if args.generations == 0 and (not args.init_from or experiment.curriculum):
         parser.error("--generations 0 meta-tests the --init-from meta-parameters as they are: give --init-from "
                      "and --set 'curriculum=[]'")
-    experiment = dataclasses.replace(experiment, es={**experiment.es, "generations": args.generations},
-                                     evaluation={**experiment.evaluation, "lifetimes": args.test_lifetimes,
-                                                 "chunk": min(args.test_lifetimes, 256), "seed": args.eval_seed})
+    experiment = dataclasses.replace(
+        experiment, es=dataclasses.replace(experiment.search, generations=args.generations),
+        evaluation=dataclasses.replace(experiment.meta_test, lifetimes=args.test_lifetimes,
+                                       chunk=min(args.test_lifetimes, 256), seed=args.eval_seed))
     trainer = make_trainer(experiment, args.learner)
     if args.mix:
-        if experiment.es["lifetimes_per_member"] % 2:
+        if experiment.search.lifetimes_per_member % 2:
             parser.error("--mix splits each member's lifetimes in half: give an even es.lifetimes_per_member")
         trainer = MixedTrainer(**{f.name: getattr(trainer, f.name) for f in dataclasses.fields(MetaTrainer) if f.init},
                                mix_split=make_split(args.mix))
@@ -161,7 +167,7 @@ def main():
     if args.init_from:
         centre, _ = load(args.init_from, trainer.learner.init_params(jax.random.PRNGKey(0)))
     signal, noise, need = snr_at_start(trainer, args.seed, args.snr_pairs, args.snr_lifetimes, centre)
-    snr = signal * np.sqrt(experiment.es["lifetimes_per_member"]) / noise
+    snr = signal * np.sqrt(experiment.search.lifetimes_per_member) / noise
     fitness_blocks, test, swapped, cartpole = "-", "-", "-", "-"
     if not args.snr_only:
         import pandas as pd
@@ -206,7 +212,8 @@ def main():
                         f"minus random's {rise - rise_r:+.1f} (reinforce {rise_h - rise_r:+.1f})")
     seconds = time.monotonic() - t0
     row = [time.strftime("%Y-%m-%d %H:%M"), args.label or "-",
-           f"{signal:.3f}/{noise:.3f} -> {snr:.2f} at {experiment.es['lifetimes_per_member']} lifetimes", f"{need:.0f}",
+           f"{signal:.3f}/{noise:.3f} -> {snr:.2f} at {experiment.search.lifetimes_per_member} lifetimes",
+           f"{need:.0f}",
            fitness_blocks, test, swapped, cartpole, f"{seconds:.0f}",
            "uv run python research/harness.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])]
     print(" | ".join(row[1:-1]), flush=True)

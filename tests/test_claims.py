@@ -55,7 +55,7 @@ def experiment_at(name, lifetime, lifetimes=300):
     per-split lifetimes are dropped: they are there to exercise the DAG, not to judge a claim)."""
     params = load_params(REPO / "params.yaml", "smoke")
     exp = resolve_experiment(params, name, "smoke")
-    evaluation = {**exp.evaluation, "lifetimes": lifetimes, "split_lifetimes": {}}
+    evaluation = dataclasses.replace(exp.meta_test, lifetimes=lifetimes, split_lifetimes={})
     return params, dataclasses.replace(exp, lifetime=lifetime, evaluation=evaluation)
 
 

@@ -185,7 +185,7 @@ def test_params_cross_references_names_and_yaml12_numbers(tmp_path):
     path = write_params(tmp_path, "n.yaml")
     path.write_text(path.read_text().replace("learning_rate: 0.02", "learning_rate: 1e-2"))
     assert "learning_rate: 1e-2" in path.read_text()
-    assert resolve_experiment(load_params(path), "bandits").es["learning_rate"] == 0.01
+    assert resolve_experiment(load_params(path), "bandits").search.learning_rate == 0.01
 
     def no_arms(p):
         p["experiments"]["bandits"]["eval_splits"].append("bandit-1arm")

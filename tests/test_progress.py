@@ -72,7 +72,7 @@ def test_the_meta_test_reports_its_chunks_in_the_same_line_format(capsys):
     from symla.progress import PROGRESS_LINE
 
     exp = resolve_experiment(load_params(REPO / "params.yaml", "smoke"), "bandits", "smoke")
-    exp = dataclasses.replace(exp, evaluation={**exp.evaluation, "lifetimes": 8, "chunk": 4})
+    exp = dataclasses.replace(exp, evaluation=dataclasses.replace(exp.meta_test, lifetimes=8, chunk=4))
     evaluate_learner(exp, RandomPolicy(), {}, {"learner": "random", "seed": 0}, None)
     lines = capsys.readouterr().err.splitlines()
     assert lines[-1].startswith(f"bandits/random/seed0 chunk {2 * len(exp.eval_splits)}/{2 * len(exp.eval_splits)} "

@@ -195,8 +195,11 @@ def _write_tables(out_dir, lifetimes, bins):
 
 def _meta_test_identity(experiment, **extra):
     """What a directory of meta-test tables was computed from."""
+    from symla.config import settings_mapping
+
     return {"experiment": experiment.name, "scale": experiment.scale, "lifetime": experiment.lifetime,
-            "eval_splits": list(experiment.eval_splits), "evaluation": experiment.evaluation, **extra}
+            "eval_splits": list(experiment.eval_splits), "evaluation": settings_mapping(experiment.meta_test),
+            **extra}
 
 
 def cmd_evaluate(args):
@@ -473,6 +476,8 @@ def cmd_dvc_yaml(args):
 
 
 def build_parser():
+    from symla.config import TRANSFER_SEED
+
     parser = argparse.ArgumentParser(
         prog="symla", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  snakemake                      the whole pipeline at the scale of params.yaml\n"
@@ -558,7 +563,8 @@ def build_parser():
     p.add_argument("--lifetimes", type=int, default=256, help="lifetimes per split (default: %(default)s)")
     p.add_argument("--lifetime", type=int, default=1000, help="steps per lifetime (default: %(default)s)")
     p.add_argument("--num-bins", type=int, default=10, help="parts of a lifetime for curves (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=1000, help="key of the meta-test lifetimes (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=TRANSFER_SEED,
+                   help="key of the meta-test lifetimes (default: %(default)s)")
     p.add_argument("--out-dir", required=True, help="directory for tables and transfer.png/pdf")
     p.add_argument("--params", default="params.yaml", help="params.yaml with the REINFORCE yardstick's settings")
     _add_force(p)

@@ -9,7 +9,9 @@ import dataclasses
 import functools
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import yaml
@@ -179,12 +181,12 @@ def validate_params(params, source="params.yaml") -> dict:
                     parse_split(split)
                 except UnknownSplitError as err:
                     raise SymlaError(f"{source}: experiments.{name}: {err}") from None
-            select = exp.es.get("select")
-            if select and (select["split"] in exp.eval_splits or select["seed"] == exp.evaluation.get("seed")):
+            select = exp.search.select
+            if select and (select.split in exp.eval_splits or select.seed == exp.meta_test.seed):
                 raise SymlaError(f"{source}: experiments.{name} at scale {scale}: es.select must validate on "
                                  "lifetimes the meta-test never sees; give it a split that is not in eval_splits "
                                  "and a seed other than evaluation.seed")
-            for split in exp.evaluation.get("split_lifetimes", {}):
+            for split in exp.meta_test.split_lifetimes:
                 if split not in exp.eval_splits:
                     raise SymlaError(f"{source}: experiments.{name} at scale {scale}: evaluation.split_lifetimes "
                                      f"names {split!r}, which it does not evaluate; choose one of "
@@ -213,6 +215,94 @@ def load_params(path="params.yaml", scale: str | None = None) -> dict:
     return validate_params(params, str(path))
 
 
+TRANSFER_SEED = 1000  # key of `symla transfer`'s lifetimes, which no experiment's evaluation.seed sets
+
+
+def settings_mapping(settings) -> dict:
+    """A typed settings object as the mapping params.yaml and the settings files hold: optional
+    fields left at their default are left out, as params.yaml leaves them out, so a settings
+    file written from typed settings has the content it had before they were typed."""
+    out = {}
+    for field in dataclasses.fields(settings):
+        value = getattr(settings, field.name)
+        default = (field.default if field.default is not dataclasses.MISSING
+                   else field.default_factory() if field.default_factory is not dataclasses.MISSING
+                   else dataclasses.MISSING)
+        if default is not dataclasses.MISSING and value == default:
+            continue
+        out[field.name] = settings_mapping(value) if dataclasses.is_dataclass(value) else \
+            dict(value) if isinstance(value, Mapping) else value
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectionSettings:
+    """es.select: early stopping on a validation split (symla.train.make_selection)."""
+
+    split: str
+    every: int
+    metric: str
+    lifetimes: int
+    seed: int
+    num_bins: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ESSettings:
+    """es: the OpenES search of a run. Every value comes from params.yaml (defaults.es, the
+    scale's es, the experiment's); only the optional ones have a default here."""
+
+    pairs: int
+    generations: int
+    lifetimes_per_member: int
+    noise_std: float
+    learning_rate: float
+    fitness_shaping: str
+    checkpoint_every: int
+    device_memory_mb: int | None = None  # members are evaluated in chunks that fit; None: no bound
+    restart_optimizer_after_curriculum: bool = False
+    select: SelectionSettings | None = None
+
+    @classmethod
+    def from_mapping(cls, es: Mapping[str, Any]) -> "ESSettings":
+        select = es.get("select")
+        return cls(**{**es, "select": SelectionSettings(**select) if select else None})
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluationSettings:
+    """evaluation: the meta-test lifetimes (the same for every learner and seed)."""
+
+    lifetimes: int
+    seed: int
+    num_bins: int
+    chunk: int | None = None  # lifetimes per compiled call; None: all at once
+    split_lifetimes: Mapping[str, int] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, evaluation: Mapping[str, Any]) -> "EvaluationSettings":
+        return cls(**evaluation)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReinforceSettings:
+    """baselines.reinforce: the hand-written REINFORCE yardstick (symla.learners.reinforce)."""
+
+    learning_rate: float
+    trace_decay: float
+    baseline_decay: float
+
+
+@dataclasses.dataclass(frozen=True)
+class BaselineSettings:
+    reinforce: ReinforceSettings | None = None
+
+    @classmethod
+    def from_mapping(cls, baselines: Mapping[str, Any]) -> "BaselineSettings":
+        reinforce = baselines.get("reinforce")
+        return cls(reinforce=ReinforceSettings(**reinforce) if reinforce else None)
+
+
 @dataclasses.dataclass(frozen=True)
 class Experiment:
     """One experiment fully resolved at one scale: what its jobs compute from. A job's settings
@@ -226,23 +316,39 @@ class Experiment:
     eval_splits: tuple = ()
     learners: tuple = ()
     seeds: tuple = ()
-    es: dict = dataclasses.field(default_factory=dict)
+    # None where the job's settings file leaves the field out (its stage does not read it)
+    es: ESSettings | None = None
     networks: dict = dataclasses.field(default_factory=dict)
-    evaluation: dict = dataclasses.field(default_factory=dict)
-    baselines: dict = dataclasses.field(default_factory=dict)
+    evaluation: EvaluationSettings | None = None
+    baselines: BaselineSettings = BaselineSettings()
     curriculum: tuple = ()  # ({"split", "generations"}, ...): ES stages before train_split
+
+    @property
+    def search(self) -> ESSettings:
+        """es, for the stages that read it (train, evaluate); a one-line error elsewhere."""
+        if self.es is None:
+            raise SymlaError(f"experiment {self.name!r}: these settings hold no es (not a train or evaluate job's)")
+        return self.es
+
+    @property
+    def meta_test(self) -> EvaluationSettings:
+        """evaluation, for the stages that read it (evaluate, baselines)."""
+        if self.evaluation is None:
+            raise SymlaError(f"experiment {self.name!r}: these settings hold no evaluation "
+                             "(not an evaluate or baselines job's)")
+        return self.evaluation
 
     @property
     def total_generations(self) -> int:
         """ES generations of a run: the curriculum's stages, then es.generations on train_split."""
-        return sum(stage["generations"] for stage in self.curriculum) + self.es["generations"]
+        return sum(stage["generations"] for stage in self.curriculum) + self.search.generations
 
     def training_stages(self) -> list[dict]:
         """The ES stages of a run in order: {"split", "first", "last"} (generations, 1-based), the
         curriculum's then train_split's: what a training curve marks and names."""
         stages, first = [], 1
         for split, generations in [*((c["split"], c["generations"]) for c in self.curriculum),
-                                   (self.train_split, self.es["generations"])]:
+                                   (self.train_split, self.search.generations)]:
             stages.append({"split": split, "first": first, "last": first + generations - 1})
             first += generations
         return stages
@@ -252,21 +358,21 @@ class Experiment:
         """es.restart_optimizer_after_curriculum: the training split's stage starts a fresh ES
         optimizer (Adam moments at zero) at the curriculum's final centre, as a new search would,
         instead of carrying the moments of the curriculum's last stage."""
-        return bool(self.es.get("restart_optimizer_after_curriculum", False))
+        return self.search.restart_optimizer_after_curriculum
 
     @property
     def all_splits(self) -> tuple:
         """Every split a run of this experiment touches: training, meta-test, curriculum, es.select."""
-        select = self.es.get("select")
+        select = self.es.select if self.es else None
         return (self.train_split, *self.eval_splits, *(c["split"] for c in self.curriculum),
-                *((select["split"],) if select else ()))
+                *((select.split,) if select else ()))
 
     def split_lifetime(self, split: str) -> int:
         """Steps of a meta-test lifetime on ``split`` (evaluation.split_lifetimes, by name or by
         the unpermuted twin's name; else the experiment's lifetime)."""
         from symla.envs.catalog import parse_split
 
-        lifetimes = self.evaluation.get("split_lifetimes", {})
+        lifetimes = self.evaluation.split_lifetimes if self.evaluation else {}
         return lifetimes.get(split, lifetimes.get(parse_split(split).twin, self.lifetime))
 
 
@@ -294,6 +400,8 @@ def stage_settings(experiment: Experiment, stage: str, learner: str | None = Non
             value = [learner]
         elif field == "networks":
             value = {learner: value[learner]} if learner in value else {}
+        elif dataclasses.is_dataclass(value):
+            value = settings_mapping(value)
         out[field] = list(value) if isinstance(value, tuple) else value
     return {"kind": "symla-settings", "stage": stage, "learner": learner, "experiment": out}
 
@@ -348,10 +456,14 @@ def validate_settings(settings: dict, stage: str, source) -> dict:
 
 
 def experiment_from_settings(settings: dict) -> Experiment:
+    """The Experiment of a job's settings file (or of a resolved params.yaml experiment), typed."""
     exp = dict(settings["experiment"])
     for field in ("eval_splits", "learners", "seeds", "curriculum"):
         if field in exp:
             exp[field] = tuple(exp[field])
+    for field, typed in (("es", ESSettings), ("evaluation", EvaluationSettings), ("baselines", BaselineSettings)):
+        if field in exp:
+            exp[field] = typed.from_mapping(exp[field])
     return Experiment(**exp)
 
 
@@ -396,10 +508,10 @@ def job_resources(experiment: Experiment, learner_name: str, stage: str) -> dict
 
     learner = learner_shape(experiment, learner_name)
     if stage == "train":
-        es, split = experiment.es, parse_split(experiment.train_split)
-        members = member_chunk(learner, split, es) or 2 * es["pairs"]
-        return {"mem_mb": job_mem_mb(learner, split, members * es["lifetimes_per_member"])}
-    chunk = experiment.evaluation.get("chunk", experiment.evaluation["lifetimes"])
+        es, split = experiment.search, parse_split(experiment.train_split)
+        members = member_chunk(learner, split, es) or 2 * es.pairs
+        return {"mem_mb": job_mem_mb(learner, split, members * es.lifetimes_per_member)}
+    chunk = experiment.meta_test.chunk or experiment.meta_test.lifetimes
     return {"mem_mb": max(job_mem_mb(learner, parse_split(s), chunk) for s in experiment.eval_splits)}
 
 
@@ -433,8 +545,9 @@ def resolve_experiment(params: dict, name: str, scale: str | None = None) -> Exp
         name=name, scale=scale, train_split=at_scale.get("train_split", exp["train_split"]),
         eval_splits=tuple(at_scale.get("eval_splits", exp["eval_splits"])),
         learners=tuple(exp["learners"]), seeds=tuple(merged["seeds"]), lifetime=merged["lifetime"],
-        es=merged["es"], networks=merged.get("networks", {}), evaluation=merged["evaluation"],
-        baselines=merged.get("baselines", {}),
+        es=ESSettings.from_mapping(merged["es"]), networks=merged.get("networks", {}),
+        evaluation=EvaluationSettings.from_mapping(merged["evaluation"]),
+        baselines=BaselineSettings.from_mapping(merged.get("baselines", {})),
         curriculum=tuple(dict(c) for c in at_scale.get("curriculum", exp.get("curriculum", ()))))
 
 

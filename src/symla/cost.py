@@ -38,14 +38,15 @@ def learner_flops_per_step(learner, split):
     return learner.flops_per_step(split.obs_size, split.num_actions)
 
 
-def training_env_steps(es: dict, lifetime: int, generations: int | None = None) -> int:
-    """Env steps of a whole training run: every member's lifetimes plus the centre's."""
-    return (2 * es["pairs"] + 1) * es["lifetimes_per_member"] * lifetime * (generations or es["generations"])
+def training_env_steps(es, lifetime: int, generations: int | None = None) -> int:
+    """Env steps of a whole training run (``es``: config.ESSettings): every member's lifetimes
+    plus the centre's."""
+    return (2 * es.pairs + 1) * es.lifetimes_per_member * lifetime * (generations or es.generations)
 
 
 def evaluation_env_steps(experiment) -> int:
     """Env steps of one learner's meta-test: every evaluation split's lifetimes."""
-    return sum(experiment.evaluation["lifetimes"] * experiment.split_lifetime(s) for s in experiment.eval_splits)
+    return sum(experiment.meta_test.lifetimes * experiment.split_lifetime(s) for s in experiment.eval_splits)
 
 
 BASELINE_POLICIES = 3  # random, hand-written REINFORCE, hand-written reference: tiny networks, env-bound

@@ -7,12 +7,14 @@ chunks of ``evaluation.chunk`` to bound memory. Output is tidy: one row per life
 per lifetime and lifetime part (bin).
 """
 
+import dataclasses
+
 import jax
 import numpy as np
 import pandas as pd
 
 from symla import checkpoint
-from symla.config import Experiment, build_learner
+from symla.config import TRANSFER_SEED, Experiment, build_learner
 from symla.envs.catalog import parse_split
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
@@ -21,12 +23,10 @@ from symla.learners.reference import reference_policy
 from symla.progress import Progress
 from symla.rollout import lifetime_keys, lifetime_task, run_chunked
 
-DEFAULT_EVAL_SEED = 1000
-
 
 def meta_test_keys(experiment: Experiment):
     """The meta-test lifetimes' keys: the same tasks for every learner and seed."""
-    return lifetime_keys(experiment.evaluation.get("seed", DEFAULT_EVAL_SEED), experiment.evaluation["lifetimes"])
+    return lifetime_keys(experiment.meta_test.seed, experiment.meta_test.lifetimes)
 
 
 def to_tables(result, ids: dict):
@@ -88,7 +88,7 @@ def load_any_checkpoint(path):
     return learner, params, meta
 
 
-def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed=DEFAULT_EVAL_SEED, chunk=256,
+def transfer(path, split_names, lifetimes: int, lifetime: int, num_bins=10, seed=TRANSFER_SEED, chunk=256,
              reinforce=None):
     """Apply any trained checkpoint to any splits (or gymnax ids), with a random policy and the
     hand-written REINFORCE learner (hyperparameters ``reinforce``) beside it."""
@@ -119,7 +119,8 @@ def baseline_learner(name: str, experiment: Experiment | None = None, settings: 
     if settings is None:
         if experiment is None:
             raise ValueError("baseline_learner('reinforce') needs the experiment or its settings")
-        settings = experiment.baselines.get("reinforce", {})
+        reinforce = experiment.baselines.reinforce
+        settings = dataclasses.asdict(reinforce) if reinforce else {}
     return Reinforce(**settings)
 
 
@@ -185,7 +186,7 @@ def evaluate_learner(experiment, learner, params, ids, splits):
     splits), on the experiment's meta-test lifetimes; (lifetimes, bins) tables labelled with ``ids``."""
     tables, bin_tables = [], []
     keys = np.asarray(meta_test_keys(experiment))
-    chunk = min(experiment.evaluation.get("chunk", len(keys)), len(keys))
+    chunk = min(experiment.meta_test.chunk or len(keys), len(keys))
     splits = list(splits or experiment.eval_splits)
     per_split = -(-len(keys) // chunk)
     label = f"{experiment.name}/{ids.get('learner') or 'baseline'}"
@@ -196,7 +197,7 @@ def evaluate_learner(experiment, learner, params, ids, splits):
         learner.check_sizes(split.obs_size, split.num_actions)
         done = iter(range(number * per_split + 1, (number + 1) * per_split + 1))
         result = run_chunked(learner, split, params, keys, experiment.split_lifetime(split_name),
-                             experiment.evaluation.get("num_bins", 10), chunk,
+                             experiment.meta_test.num_bins, chunk,
                              on_chunk=lambda name=split_name, done=done: progress.update(next(done), split=name))
         lt, bn = to_tables(result, {"experiment": experiment.name, "split": split_name, **ids})
         tables.append(lt)

@@ -54,13 +54,14 @@ def largest_divisor_at_most(n: int, cap: int) -> int:
     return max(d for d in range(1, n + 1) if n % d == 0 and d <= max(cap, 1))
 
 
-def member_chunk(learner, split, es: dict, cpu_cache: bool = False) -> int | None:
-    """ES members per chunk so one chunk's lifetimes fit es.device_memory_mb and, with
-    ``cpu_cache``, the CPU's cache working set (None: all members at once)."""
-    size, per_member = 2 * es["pairs"], es["lifetimes_per_member"]
+def member_chunk(learner, split, es, cpu_cache: bool = False) -> int | None:
+    """ES members per chunk (``es``: config.ESSettings) so one chunk's lifetimes fit
+    es.device_memory_mb and, with ``cpu_cache``, the CPU's cache working set (None: all members
+    at once)."""
+    size, per_member = 2 * es.pairs, es.lifetimes_per_member
     caps = []
-    if "device_memory_mb" in es:
-        caps.append(agents_that_fit(learner, split, es["device_memory_mb"]) // per_member)
+    if es.device_memory_mb is not None:
+        caps.append(agents_that_fit(learner, split, es.device_memory_mb) // per_member)
     if cpu_cache:
         caps.append(cpu_cache_agents(learner, split) // per_member)
     chunk = largest_divisor_at_most(size, min(caps)) if caps else size

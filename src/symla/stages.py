@@ -223,7 +223,7 @@ def figure_settings(scale: str, name: str, spec: dict, experiment) -> dict:
     figure = resolved_figure(spec, experiment)
     settings = {"kind": "symla-settings", "stage": "figure", "scale": scale, "name": name,
                 "figure": figure, "lifetime": experiment.lifetime}
-    if experiment.evaluation.get("split_lifetimes"):
+    if experiment.meta_test.split_lifetimes:
         settings["split_lifetimes"] = {s: experiment.split_lifetime(s) for s in experiment.eval_splits}
     if figure["kind"] == "training":
         settings["training_stages"] = experiment.training_stages()

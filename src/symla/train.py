@@ -41,7 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from symla import checkpoint, cost
-from symla.config import Experiment, build_learner
+from symla.config import Experiment, build_learner, settings_mapping
 from symla.envs.splits import make_split
 from symla.errors import SymlaError
 from symla.es import MetaTrainer, canonical
@@ -59,12 +59,12 @@ CHECKPOINT_RE = re.compile(r"gen-(\d{8})\.msgpack")
 
 def make_trainer(experiment: Experiment, learner_name: str, split_name: str | None = None) -> MetaTrainer:
     """The ES trainer of one learner on the training split (or on ``split_name``, a curriculum stage)."""
-    es = experiment.es
+    es = experiment.search
     learner, split = build_learner(experiment, learner_name), make_split(split_name or experiment.train_split)
     return MetaTrainer(
-        learner=learner, split=split, lifetime=experiment.lifetime, pairs=es["pairs"],
-        lifetimes_per_member=es["lifetimes_per_member"], noise_std=es["noise_std"],
-        learning_rate=es["learning_rate"], fitness_shaping=es["fitness_shaping"],
+        learner=learner, split=split, lifetime=experiment.lifetime, pairs=es.pairs,
+        lifetimes_per_member=es.lifetimes_per_member, noise_std=es.noise_std,
+        learning_rate=es.learning_rate, fitness_shaping=es.fitness_shaping,
         member_chunk=member_chunk(learner, split, es, cpu_cache=jax.default_backend() == "cpu"))
 
 
@@ -106,14 +106,14 @@ def reward_rise_scorer(learner, split, lifetime: int, lifetimes: int, seed: int,
 
 def make_selection(experiment: Experiment, trainer: MetaTrainer) -> Selection | None:
     """es.select of the experiment as a Selection (None without one)."""
-    spec = experiment.es.get("select")
-    if not spec:
+    spec = experiment.search.select
+    if spec is None:
         return None
     first = sum(stage["generations"] for stage in experiment.curriculum)
-    score = reward_rise_scorer(trainer.learner, make_split(spec["split"]), experiment.lifetime, spec["lifetimes"],
-                               spec["seed"], spec["num_bins"])
-    return Selection(select_generations(first, experiment.total_generations, spec["every"]), score,
-                     f"{spec['metric']} on {spec['split']}")
+    score = reward_rise_scorer(trainer.learner, make_split(spec.split), experiment.lifetime, spec.lifetimes,
+                               spec.seed, spec.num_bins)
+    return Selection(select_generations(first, experiment.total_generations, spec.every), score,
+                     f"{spec.metric} on {spec.split}")
 
 
 def run_identity(experiment: Experiment, learner_name: str, seed: int, generations: bool = False) -> dict:
@@ -124,7 +124,7 @@ def run_identity(experiment: Experiment, learner_name: str, seed: int, generatio
     skip = ("checkpoint_every",) if generations else NOT_IDENTITY
     identity = {"experiment": experiment.name, "scale": experiment.scale, "learner": learner_name,
                 "seed": seed, "train_split": experiment.train_split, "lifetime": experiment.lifetime,
-                "es": {k: experiment.es[k] for k in sorted(experiment.es) if k not in skip},
+                "es": {k: v for k, v in sorted(settings_mapping(experiment.search).items()) if k not in skip},
                 "network": experiment.networks.get(learner_name, {})}
     if experiment.curriculum:  # only where there is one, so runs without keep their identity
         identity["curriculum"] = [dict(stage) for stage in experiment.curriculum]
@@ -270,17 +270,27 @@ def run_lock(out: Path):
 
 def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, label, params_metadata, centre,
             curriculum, restart_optimizer, selection):
-    phases = _phases(trainer, curriculum, total)
-    keep = set(selection.generations) if selection else set()
-    restart_at = phases[-1][0] if restart_optimizer and curriculum else None
+    """Resume (or start), run the generations, publish: the three steps of run_es."""
     ckdir = out / "checkpoints" / identity_key(identity)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, flush=True))
     check_writable(ckdir)
     checkpoint.clean_stale_tmp(out)
     checkpoint.clean_stale_tmp(ckdir)
+    state, start = _resume(trainer, seed, identity, total, out, ckdir, force=force, centre=centre, say=say)
+    state = _generation_loop(trainer, seed, identity, state, start, total, every, out, ckdir,
+                             phases=_phases(trainer, curriculum, total),
+                             restart_optimizer=restart_optimizer and bool(curriculum),
+                             keep=set(selection.generations) if selection else set(), quiet=quiet, label=label,
+                             say=say)
+    return _publish(trainer, state, identity, total, out, ckdir, params_metadata, selection, say)
+
+
+def _resume(trainer, seed, identity, total, out: Path, ckdir: Path, *, force, centre, say):
+    """(ES state, generations done): from the run's newest valid checkpoint when it has one (its
+    identity must match), else a fresh state and an empty log; a finished file of another run is
+    never overwritten without ``force``."""
     log_path, params_path = ckdir / "log.csv", out / "meta_params.msgpack"
     state, start = trainer.init(seed, centre), 0
-
     _migrate_legacy_state(out, ckdir, state, identity, say)
     found = _newest_valid_checkpoint(ckdir, say)
     if found:
@@ -293,18 +303,27 @@ def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, l
         state = canonical(checkpoint.restore(tree, state, path))
         _truncate_log(log_path, start)
         say(f"resuming {out} from generation {start}/{total}")
-    else:
-        if params_path.exists() and not force:
-            try:
-                _, meta = checkpoint.load_raw(params_path)
-                diff = identity_difference(comparable(identity), comparable(meta.get("identity")))
-            except SymlaError:
-                diff = None  # an interrupted write of this run's own file: it is rewritten
-            if diff:
-                raise SymlaError(f"{params_path} holds another run ({diff}); train into another --out, "
-                                 "or pass --force to replace it")
-        checkpoint.atomic_write_text(log_path, _log_text(""))
+        return state, start
+    if params_path.exists() and not force:
+        try:
+            _, meta = checkpoint.load_raw(params_path)
+            diff = identity_difference(comparable(identity), comparable(meta.get("identity")))
+        except SymlaError:
+            diff = None  # an interrupted write of this run's own file: it is rewritten
+        if diff:
+            raise SymlaError(f"{params_path} holds another run ({diff}); train into another --out, "
+                             "or pass --force to replace it")
+    checkpoint.atomic_write_text(log_path, _log_text(""))
+    return state, start
 
+
+def _generation_loop(trainer, seed, identity, state, start, total, every, out: Path, ckdir: Path, *, phases,
+                     restart_optimizer, keep, quiet, label, say):
+    """Generations ``start`` .. ``total`` - 1: each phase (curriculum stage) compiled once, a log
+    row per generation, a checkpoint every ``every`` generations, at the end and at the ``keep``
+    generations (early stopping's candidates), the newest two others kept. Returns the ES state."""
+    log_path = ckdir / "log.csv"
+    restart_at = phases[-1][0] if restart_optimizer else None
     run_key = trainer.run_key(seed)
     compiled = {}
 
@@ -353,13 +372,18 @@ def _run_es(trainer, seed, identity, total, every, out: Path, *, quiet, force, l
                     old.unlink()
                     io_point(f"unlink {old.name}")
                 pause_point(gen + 1, out)
+    return state
 
+
+def _publish(trainer, state, identity, total, out: Path, ckdir: Path, params_metadata, selection, say):
+    """meta_params.msgpack (the final centre, or the one early stopping selects) and
+    train_log.csv, each written atomically; returns the published meta-parameters."""
     meta_params = trainer.meta_params(state)
     metadata = dict(params_metadata or {"identity": identity, "generation": total})
     if selection:
         meta_params, metadata["selection"] = _select(selection, ckdir, state, trainer, say)
-    checkpoint.save(params_path, meta_params, metadata)
-    checkpoint.atomic_write_bytes(out / "train_log.csv", log_path.read_bytes())
+    checkpoint.save(out / "meta_params.msgpack", meta_params, metadata)
+    checkpoint.atomic_write_bytes(out / "train_log.csv", (ckdir / "log.csv").read_bytes())
     return meta_params
 
 
@@ -427,7 +451,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
     """Meta-train (or resume, or continue) one run; returns the final meta-parameters."""
     check_scale_namespace(out_dir, experiment.scale)
     trainer = make_trainer(experiment, learner_name)
-    es, total = experiment.es, experiment.total_generations
+    es, total = experiment.search, experiment.total_generations
     steps = cost.training_env_steps(es, experiment.lifetime, total)
     device = "gpu" if jax.default_backend() == "gpu" else "cpu"
     hours = cost.estimate_hours(trainer.learner, trainer.split, steps, device)
@@ -435,7 +459,7 @@ def train(experiment: Experiment, learner_name: str, seed: int, out_dir, quiet: 
                           device)
     print(line, file=sys.stderr if quiet else sys.stdout, flush=True)
     meta_params = run_es(trainer, seed, run_identity(experiment, learner_name, seed), total,
-                         es["checkpoint_every"], out_dir, quiet=quiet, force=force,
+                         es.checkpoint_every, out_dir, quiet=quiet, force=force,
                          label=f"{experiment.name}/{learner_name}/seed{seed}",
                          curriculum=make_curriculum(experiment, learner_name),
                          restart_optimizer=experiment.restart_optimizer_after_curriculum,

@@ -60,7 +60,23 @@ class RandomPolicy(FixedPolicy):
         return jnp.zeros(prev_action.shape[-1]), state
 
 
-LEARNERS = {"symla": SymLA, "metarnn": MetaRNN}
+LEARNERS: dict[str, type] = {"symla": SymLA, "metarnn": MetaRNN}
+
+
+def register_learner(name: str, cls: type) -> type:
+    """Make ``cls`` buildable by ``name``: checkpoints name their learner (metadata "learner" and
+    "learner_settings"), so `symla evaluate` and `symla transfer` rebuild it from the file alone.
+    ``cls`` is a frozen dataclass that implements Learner. The same class may be registered
+    again; another class under a taken name is refused."""
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise TypeError(f"register_learner takes a dataclass implementing Learner, not {cls!r}")
+    missing = [m for m in ("init_params", "init_state", "step", "check_sizes") if not callable(getattr(cls, m, None))]
+    if missing:
+        raise TypeError(f"{cls.__name__} does not implement Learner: no {', '.join(missing)}")
+    if LEARNERS.get(name, cls) is not cls:
+        raise ValueError(f"another learner is already registered as {name!r}; choose another name")
+    LEARNERS[name] = cls
+    return cls
 
 
 def make_learner(name: str, **settings):
@@ -70,4 +86,5 @@ def make_learner(name: str, **settings):
     return LEARNERS[name](**settings)
 
 
-__all__ = ["Learner", "SymLA", "MetaRNN", "FixedPolicy", "RandomPolicy", "LEARNERS", "make_learner"]
+__all__ = ["Learner", "SymLA", "MetaRNN", "FixedPolicy", "RandomPolicy", "LEARNERS", "make_learner",
+           "register_learner"]
