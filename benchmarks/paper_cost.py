@@ -8,14 +8,14 @@ matmul peak that SymLA reaches, measured on this project's CPU by benchmarks/thr
 hours are an estimate to be replaced by a measured generation on the target GPU. FLOPs count
 6784 per cell tick (2*49*64 gate matmul + 2*2*16*8 readouts), as throughput.py does; MetaRNN
 costs are small next to SymLA's and are counted with its own FLOPs. The meta-test ("eval") is
-every evaluation split's lifetimes per seed (symla.cost.evaluation_env_steps); compilation, a
+every evaluation split's lifetimes per seed (symla.cost.evaluation_env_steps, evaluation_flops); compilation, a
 minute or two per job (symla.cost.COMPILE_SECONDS), is left out at this scale.
 """
 
 import argparse
 
 from symla.config import build_learner, load_params, resolve_experiment
-from symla.cost import evaluation_env_steps, learner_flops_per_step, training_env_steps
+from symla.cost import evaluation_env_steps, evaluation_flops, learner_flops_per_step, training_env_steps
 from symla.envs.splits import make_split
 
 
@@ -36,9 +36,7 @@ def main():
             learner = build_learner(exp, learner_name)
             train_steps = training_env_steps(exp.search, exp.lifetime, exp.total_generations)
             rows = [("train", train_steps, train_steps * learner_flops_per_step(learner, split))]
-            eval_flops = sum(exp.meta_test.lifetimes * exp.split_lifetime(s)
-                             * learner_flops_per_step(learner, make_split(s)) for s in exp.eval_splits)
-            rows.append(("eval", evaluation_env_steps(exp), eval_flops))
+            rows.append(("eval", evaluation_env_steps(exp), evaluation_flops(exp, learner)))
             for stage, steps, flops in rows:
                 hours = flops / (args.efficiency * args.gpu_tflops * 1e12) / 3600
                 total[stage] += hours * len(exp.seeds)

@@ -49,6 +49,22 @@ def evaluation_env_steps(experiment) -> int:
     return sum(experiment.meta_test.lifetimes * experiment.split_lifetime(s) for s in experiment.eval_splits)
 
 
+def evaluation_flops(experiment, learner) -> float:
+    """FLOPs of one meta-test of ``learner`` (a learner or its settings): each evaluation split's
+    lifetimes at that split's sizes."""
+    from symla.envs.catalog import parse_split
+
+    return sum(experiment.meta_test.lifetimes * experiment.split_lifetime(s)
+               * learner_flops_per_step(learner, parse_split(s)) for s in experiment.eval_splits)
+
+
+def evaluation_hours(experiment, learner, device: str) -> float:
+    """Estimated hours of one meta-test of ``learner`` on ``device``, compilation left out."""
+    rate = DEVICE_RATES[device]
+    return (evaluation_env_steps(experiment) / rate["env_steps_per_s"]
+            + evaluation_flops(experiment, learner) / rate["flops"]) / 3600
+
+
 BASELINE_POLICIES = 3  # random, hand-written REINFORCE, hand-written reference: tiny networks, env-bound
 
 

@@ -99,7 +99,6 @@ def planned_cost():
     such job (e.g. after `symla pull`) prints no cost."""
     from symla import cost
     from symla.config import learner_shape
-    from symla.envs.catalog import parse_split
 
     device, cache = cost.local_device(), cost.cache_state()
     steps, hours, compile_h, worst, counts, totals = 0, 0.0, 0.0, 0.0, {}, {}
@@ -114,9 +113,8 @@ def planned_cost():
             job_steps, h = run_hours(exp, stage.wildcards["learner"], device)
             worst = max(worst, h)
         elif stage.kind == "evaluate":
-            shape, job_steps = learner_shape(exp, stage.wildcards["learner"]), cost.evaluation_env_steps(exp)
-            h = sum(cost.estimate_hours(shape, parse_split(s), exp.evaluation["lifetimes"] * exp.split_lifetime(s),
-                                        device) for s in exp.eval_splits)
+            job_steps = cost.evaluation_env_steps(exp)
+            h = cost.evaluation_hours(exp, learner_shape(exp, stage.wildcards["learner"]), device)
         else:
             job_steps, h = cost.baseline_env_steps(exp), cost.baseline_hours(exp, device)
         counts[stage.kind] = counts.get(stage.kind, 0) + 1
