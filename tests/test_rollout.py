@@ -104,10 +104,12 @@ def test_member_chunks_give_the_unchunked_population_result():
 def test_cpu_cache_chunk_caps_the_carried_state_per_chunk():
     """On CPU the ES evaluates members in chunks whose carried state fits CPU_WORKING_SET_MB;
     small networks are not chunked at all."""
+    from symla.config import ESSettings
     from symla.memory import CPU_WORKING_SET_MB, agent_bytes, member_chunk
 
     learner, small, big = SymLA(), make_split("bandit-2arm-biased"), make_split("gridworld-small")
-    es = {"pairs": 1024, "lifetimes_per_member": 8}
+    es = ESSettings(pairs=1024, generations=1, lifetimes_per_member=8, noise_std=0.1, learning_rate=0.01,
+                    fitness_shaping="centered_rank", checkpoint_every=1)
     assert member_chunk(learner, small, es, cpu_cache=True) is None
     assert member_chunk(learner, big, es) is None  # no memory cap stated, no cache cap asked for
     chunk = member_chunk(learner, big, es, cpu_cache=True)
